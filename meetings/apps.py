@@ -1,0 +1,32 @@
+from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _register_sqlite_functions(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        from .search.sqlite_schema import register_functions
+
+        register_functions(connection.connection)
+
+
+def _create_sqlite_search_index(sender, using, **kwargs):
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        from .search.sqlite_schema import create_index
+
+        create_index(connection)
+
+
+class MeetingsConfig(AppConfig):
+    name = "meetings"
+    verbose_name = _("Meeting archive")
+
+    def ready(self):
+        from . import signals  # noqa: F401
+
+        connection_created.connect(_register_sqlite_functions)
+        post_migrate.connect(_create_sqlite_search_index, sender=self)

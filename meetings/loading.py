@@ -1,0 +1,96 @@
+"""
+Load the archive fixture into the database, safely and more than once.
+
+Records are matched to rows by natural key, not by primary key, so that the
+load works on a database where staff have added content:
+
+- a committee by its code;
+- a meeting by its committee and date;
+- a theme by its meeting and position;
+- a recommendation by its theme and position.
+
+A missing row is created. A row that already holds the fixture's values is
+left as it is. A row whose values differ (most likely edited by staff) is
+left alone and reported, unless ``overwrite`` is true. The whole load runs
+in one transaction: if anything fails, the database is as it was.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db import transaction
+
+# For each model: its natural key fields, and which of them point at the
+# parent record (by the fixture's primary key).
+NATURAL_KEYS = {
+    "meetings.committee": (("code",), None),
+    "meetings.meeting": (("committee", "date"), "committee"),
+    "meetings.theme": (("meeting", "position"), "meeting"),
+    "meetings.recommendation": (("theme", "position"), "theme"),
+}
+
+
+@dataclass
+class LoadReport:
+    created: int = 0
+    unchanged: int = 0
+    overwritten: list = field(default_factory=list)
+    # Rows whose content differs from the fixture and that were left alone.
+    kept: list = field(default_factory=list)
+
+    def summary(self):
+        return (
+            f"{self.created} created, {self.unchanged} unchanged, "
+            f"{len(self.overwritten)} overwritten, {len(self.kept)} edited rows left alone"
+        )
+
+
+def _value_for_compare(value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _describe(model_label, obj, fields):
+    return f"{model_label} #{obj.pk} ({obj}): {', '.join(sorted(fields))}"
+
+
+@transaction.atomic
+def load_records(records, overwrite=False):
+    """Create or check every record; return a ``LoadReport``."""
+    report = LoadReport()
+    loaded = {}  # (model label, fixture pk) -> database object
+    for record in records:
+        label = record["model"]
+        if label not in NATURAL_KEYS:
+            raise ValueError(f"unexpected model in the fixture: {label}")
+        model = apps.get_model(label)
+        key_fields, parent_field = NATURAL_KEYS[label]
+        values = dict(record["fields"])
+        if parent_field:
+            parent_label = f"meetings.{parent_field}"
+            values[parent_field] = loaded[(parent_label, values[parent_field])]
+        lookup = {name: values[name] for name in key_fields}
+        obj = model.objects.filter(**lookup).first()
+        if obj is None:
+            obj = model(**values)
+            obj.save()
+            report.created += 1
+        else:
+            differing = [
+                name
+                for name, value in values.items()
+                if name not in key_fields and _value_for_compare(getattr(obj, name)) != value
+            ]
+            if not differing:
+                report.unchanged += 1
+            elif overwrite:
+                for name in differing:
+                    setattr(obj, name, values[name])
+                obj.save()
+                report.overwritten.append(_describe(label, obj, differing))
+            else:
+                report.kept.append(_describe(label, obj, differing))
+        loaded[(label, record["pk"])] = obj
+    return report

@@ -1,0 +1,226 @@
+"""
+The archive's content: committees, their meetings, each meeting's themes and
+each theme's recommendations.
+
+Visible text is translated with modeltranslation (see ``translation.py``):
+every such field has ``_fr`` and ``_en`` columns. Positions keep the order of
+the source; the database keeps them unique per parent.
+"""
+
+from django.db import models
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
+
+
+class Committee(models.Model):
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    acronym = models.CharField(_("acronym"), max_length=20)
+    department = models.CharField(_("department"), max_length=200)
+    disclaimer = models.TextField(_("disclaimer"), blank=True)
+    # The language the committee publishes in; text in the other language is
+    # this archive's own, unofficial, translation.
+    original_language = models.CharField(
+        _("original language"), max_length=2, choices=[("fr", _("French")), ("en", _("English"))]
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("committee")
+        verbose_name_plural = _("committees")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("meetings:index")
+
+
+def _count_of(queryset, group_by):
+    """A subquery counting ``queryset``'s rows for the outer row.
+
+    Unlike ``Count()`` over a join, it is computed only for the rows a page
+    shows, not for every meeting before the LIMIT.
+    """
+    counted = queryset.order_by().values(group_by).annotate(n=models.Count("pk")).values("n")
+    return Coalesce(models.Subquery(counted), 0)
+
+
+class MeetingQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def with_counts(self):
+        """Annotate ``theme_count`` and ``recommendation_count``."""
+        return self.select_related("committee").annotate(
+            theme_count=_count_of(Theme.objects.filter(meeting=models.OuterRef("pk")), "meeting"),
+            recommendation_count=_count_of(
+                Recommendation.objects.filter(theme__meeting=models.OuterRef("pk")), "theme__meeting"
+            ),
+        )
+
+    def with_contents(self):
+        """Fetch the committee, themes and recommendations in source order."""
+        return self.select_related("committee").prefetch_related(
+            models.Prefetch("themes", queryset=Theme.objects.order_by("position")),
+            models.Prefetch("themes__recommendations", queryset=Recommendation.objects.order_by("position")),
+        )
+
+
+class Meeting(models.Model):
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("committee")
+    )
+    date = models.DateField(_("date"))
+    title = models.CharField(_("title"), max_length=300)
+    objective = models.TextField(_("objective"))
+    slug = models.SlugField(_("slug"), max_length=100)
+    is_published = models.BooleanField(_("published"), default=True)
+    # The last change to the meeting or to anything it holds: the public
+    # "Date modified" line. Theme and Recommendation keep it current.
+    modified_at = models.DateTimeField(_("modified"), default=timezone.now, editable=False)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        get_latest_by = "date"
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "date"], name="meeting_unique_date_per_committee"),
+        ]
+        indexes = [models.Index(fields=["is_published", "-date"], name="meeting_published_date")]
+
+    def __str__(self):
+        return f"{self.date.isoformat()} {self.title}"
+
+    def url_kwargs(self, language=None):
+        slug = getattr(self, f"slug_{language}") if language else self.slug
+        return {"date": self.date.isoformat(), "slug": slug}
+
+    def get_absolute_url(self, language=None):
+        """The meeting's page in ``language``, or in the active language."""
+        with override(language or None):
+            return reverse("meetings:detail", kwargs=self.url_kwargs(language))
+
+    def save(self, *args, **kwargs):
+        self.modified_at = timezone.now()
+        super().save(*args, **kwargs)
+
+
+class MeetingSlug(models.Model):
+    """A slug a meeting once had, so that old links keep resolving."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="old_slugs")
+    language = models.CharField(max_length=2)
+    slug = models.SlugField(max_length=100)
+
+    class Meta:
+        verbose_name = _("former slug")
+        verbose_name_plural = _("former slugs")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "language", "slug"], name="meeting_slug_unique"),
+        ]
+
+    def __str__(self):
+        return self.slug
+
+
+class Theme(models.Model):
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="themes", verbose_name=_("meeting")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    position = models.PositiveIntegerField(_("position"))
+
+    class Meta:
+        ordering = ["-meeting__date", "meeting_id", "position"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "position"], name="theme_position_unique_per_meeting"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def anchor(self):
+        return f"theme-{self.pk}"
+
+    def get_absolute_url(self):
+        return f"{self.meeting.get_absolute_url()}#{self.anchor}"
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(theme__meeting__is_published=True)
+
+    def search(self, query, language, **options):
+        """Full-text search; see ``meetings.search`` for the options."""
+        from .search import search_recommendations
+
+        return search_recommendations(query, language, queryset=self, **options)
+
+
+class Recommendation(models.Model):
+    theme = models.ForeignKey(
+        Theme, on_delete=models.CASCADE, related_name="recommendations", verbose_name=_("theme")
+    )
+    text = models.TextField(_("text"))
+    position = models.PositiveIntegerField(_("position"))
+
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-theme__meeting__date", "theme__meeting_id", "theme__position", "position"]
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["theme", "position"], name="recommendation_position_unique_per_theme"
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+    @property
+    def anchor(self):
+        """The permalink's fragment: the same in both languages, stable under reordering."""
+        return f"rec-{self.pk}"
+
+    def get_absolute_url(self, language=None):
+        return f"{self.theme.meeting.get_absolute_url(language)}#{self.anchor}"
+
+
+class SearchTermQuerySet(models.QuerySet):
+    def is_known(self, word, language):
+        from .search.text import unaccent
+
+        return self.filter(language=language, normalized=unaccent(word).lower()).exists()
+
+
+class SearchTerm(models.Model):
+    """A word of the archive, for "Did you mean" suggestions."""
+
+    language = models.CharField(max_length=2)
+    word = models.CharField(max_length=100)
+    # Lower case, without accents: what misspellings are compared with.
+    normalized = models.CharField(max_length=100)
+    frequency = models.PositiveIntegerField(default=1)
+
+    objects = SearchTermQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["language", "word"], name="search_term_unique_word"),
+        ]
+        indexes = [models.Index(fields=["language", "normalized"], name="search_term_normalized")]
+
+    def __str__(self):
+        return self.word

@@ -1,0 +1,85 @@
+"""
+Turning text into search terms, in Python, the way PostgreSQL does it.
+
+PostgreSQL's ``french_unaccent`` and ``english_unaccent`` configurations
+split text into words, remove accents with the ``unaccent`` rules, drop stop
+words and reduce each word to its Snowball stem. SQLite's FTS5 knows none of
+that, so the embedded backend does the same work here, with the same rules
+file, the same stop-word lists (copied from PostgreSQL into ``data/``) and the
+same Snowball stemmers, so that both databases give the same answers.
+"""
+
+import re
+from functools import cache
+from pathlib import Path
+
+import snowballstemmer
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+STEMMER_NAMES = {"fr": "french", "en": "english"}
+
+# Letters and digits; an apostrophe, a hyphen or an underscore separates words.
+WORD = re.compile(r"[^\W_]+")
+
+
+@cache
+def _unaccent_rules():
+    rules = {}
+    for line in (DATA_DIR / "unaccent.rules").read_text(encoding="utf-8").splitlines():
+        source, _tab, target = line.partition("\t")
+        rules[ord(source)] = target
+    return rules
+
+
+def unaccent(text):
+    """``text`` without accents or ligatures: "Œuvre numérique" -> "Oeuvre numerique"."""
+    return text.translate(_unaccent_rules())
+
+
+@cache
+def stop_words(language):
+    path = DATA_DIR / f"{STEMMER_NAMES[language]}.stop"
+    return frozenset(word.strip() for word in path.read_text(encoding="utf-8").split() if word.strip())
+
+
+@cache
+def _stemmer(language):
+    return snowballstemmer.stemmer(STEMMER_NAMES[language])
+
+
+def words(text):
+    """The words of ``text``, as they are written."""
+    return WORD.findall(text)
+
+
+def fold_word(word, language):
+    """The search term of one word, or "" for a stop word."""
+    # PostgreSQL unaccents before its stemmer looks for stop words, so "à"
+    # is not one of them there ("a" is not in the list): do the same.
+    folded = unaccent(word).lower()
+    if folded in stop_words(language):
+        return ""
+    return _stemmer(language).stemWord(folded)
+
+
+def fold(text, language):
+    """The search terms of ``text``, space-separated, stop words left out."""
+    if not text:
+        return ""
+    return " ".join(term for term in (fold_word(w, language) for w in words(text)) if term)
+
+
+# Trigram similarity, as PostgreSQL's pg_trgm computes it, so that "Did you
+# mean" picks the same word on both databases.
+def trigrams(word):
+    padded = f"  {unaccent(word).lower()} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def similarity(a, b):
+    ta, tb = trigrams(a), trigrams(b)
+    if not ta or not tb:
+        return 0.0
+    shared = len(ta & tb)
+    return shared / (len(ta) + len(tb) - shared)

@@ -1,0 +1,51 @@
+"""The archive's own words, from which "Did you mean" suggestions are drawn."""
+
+from collections import Counter
+
+from .text import fold_word, unaccent, words
+
+MIN_WORD_LENGTH = 3
+MAX_WORD_LENGTH = 100
+
+
+def count_words(texts, language):
+    """How often each searchable word (lower case) appears in ``texts``."""
+    counts = Counter()
+    for text in texts:
+        for word in words(text or ""):
+            if MIN_WORD_LENGTH <= len(word) <= MAX_WORD_LENGTH and not word.isdigit():
+                lowered = word.lower()
+                if fold_word(lowered, language):
+                    counts[lowered] += 1
+    return counts
+
+
+def _terms(counts, language):
+    from meetings.models import SearchTerm
+
+    return [
+        SearchTerm(language=language, word=word, normalized=unaccent(word), frequency=frequency)
+        for word, frequency in sorted(counts.items())
+    ]
+
+
+def rebuild_search_terms():
+    """Recount the whole vocabulary from what is stored."""
+    from meetings.models import Meeting, Recommendation, SearchTerm, Theme
+
+    SearchTerm.objects.all().delete()
+    for language in ("fr", "en"):
+        counts = Counter()
+        for model, column in ((Recommendation, "text"), (Theme, "title"), (Meeting, "title")):
+            texts = model.objects.values_list(f"{column}_{language}", flat=True).iterator(chunk_size=5000)
+            counts.update(count_words(texts, language))
+        SearchTerm.objects.bulk_create(_terms(counts, language), batch_size=2000)
+
+
+def add_search_terms(texts_by_language):
+    """Add the words of newly saved text; words already known are left as they are."""
+    from meetings.models import SearchTerm
+
+    for language, texts in texts_by_language.items():
+        terms = _terms(count_words(texts, language), language)
+        SearchTerm.objects.bulk_create(terms, batch_size=2000, ignore_conflicts=True)

@@ -1,0 +1,37 @@
+"""Keep each meeting's "modified" time current when what it holds changes."""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from .models import Meeting, Recommendation, Theme
+from .search.vocabulary import add_search_terms
+
+
+def _touch_meeting(**lookup):
+    Meeting.objects.filter(**lookup).update(modified_at=timezone.now())
+
+
+@receiver(post_save, sender=Theme)
+@receiver(post_delete, sender=Theme)
+def theme_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _touch_meeting(pk=instance.meeting_id)
+
+
+@receiver(post_save, sender=Recommendation)
+@receiver(post_delete, sender=Recommendation)
+def recommendation_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _touch_meeting(themes__pk=instance.theme_id)
+
+
+@receiver(post_save, sender=Recommendation)
+def recommendation_words(sender, instance, raw=False, **kwargs):
+    add_search_terms({"fr": [instance.text_fr], "en": [instance.text_en]})
+
+
+@receiver(post_save, sender=Theme)
+@receiver(post_save, sender=Meeting)
+def title_words(sender, instance, raw=False, **kwargs):
+    add_search_terms({"fr": [instance.title_fr], "en": [instance.title_en]})

@@ -1,0 +1,126 @@
+"""Public pages: browse meetings by date, read one, search recommendations."""
+
+from django.conf import settings
+from django.db.models import Max
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.views.generic.dates import ArchiveIndexView, YearArchiveView
+
+from .models import Meeting
+from .search import SearchForm, search_recommendations
+
+
+def choose_language(request):
+    """Send ``/`` to the visitor's language, French when neither is preferred."""
+    language = translation.get_language_from_request(request)
+    with translation.override(language):
+        response = redirect("meetings:index")
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response
+
+
+def language_home(request):
+    return redirect("meetings:index")
+
+
+class MeetingArchiveMixin:
+    """What the listing and the year pages share."""
+
+    model = Meeting
+    date_field = "date"
+    allow_future = True
+    paginate_by = 20
+
+    def get_queryset(self):
+        return Meeting.objects.published().with_counts()
+
+    def get_years(self):
+        return Meeting.objects.published().dates("date", "year", order="DESC")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["years"] = self.get_years()
+        context["date_modified"] = Meeting.objects.published().aggregate(latest=Max("modified_at"))["latest"]
+        return context
+
+
+class MeetingIndexView(MeetingArchiveMixin, ArchiveIndexView):
+    """Every published meeting, newest first, a page at a time, grouped by year."""
+
+    template_name = "meetings/meeting_index.html"
+    allow_empty = True
+    date_list_period = "year"
+
+    def get_years(self):
+        # ArchiveIndexView has already listed the years, newest first.
+        return self.date_list
+
+
+class MeetingYearView(MeetingArchiveMixin, YearArchiveView):
+    """The meetings of one year."""
+
+    template_name = "meetings/meeting_year.html"
+    make_object_list = True
+    allow_empty = False
+    paginate_by = 50
+
+
+def meeting_detail(request, date, slug):
+    """
+    One meeting with its themes and recommendations.
+
+    A URL with the other language's slug, a former slug, or a wrong slug on
+    the right date (when only one meeting was held that day) is redirected
+    permanently to the canonical URL, so that shared links never break.
+    """
+    language = translation.get_language()
+    candidates = list(Meeting.objects.published().filter(date=date).select_related("committee"))
+    meeting = next((m for m in candidates if getattr(m, f"slug_{language}") == slug), None)
+    if meeting is None:
+        target = _find_moved_meeting(candidates, slug)
+        if target is None:
+            raise Http404("No meeting at this address.")
+        return redirect(target.get_absolute_url(language), permanent=True)
+    meeting = Meeting.objects.with_contents().get(pk=meeting.pk)
+    neighbours = Meeting.objects.published()
+    context = {
+        "meeting": meeting,
+        "committee": meeting.committee,
+        "previous_meeting": neighbours.filter(date__lt=meeting.date).order_by("-date").first(),
+        "next_meeting": neighbours.filter(date__gt=meeting.date).order_by("date").first(),
+        "date_modified": meeting.modified_at,
+        "alternates": {code: meeting.get_absolute_url(code) for code, _name in settings.LANGUAGES},
+    }
+    return render(request, "meetings/meeting_detail.html", context)
+
+
+def _find_moved_meeting(candidates, slug):
+    for meeting in candidates:
+        if slug in (meeting.slug_fr, meeting.slug_en):
+            return meeting
+    moved = [m for m in candidates if m.old_slugs.filter(slug=slug).exists()]
+    if len(moved) == 1:
+        return moved[0]
+    if len(candidates) == 1:
+        return candidates[0]
+    return None
+
+
+def search(request):
+    form = SearchForm(request.GET or None)
+    context = {"form": form, "results": None}
+    if form.is_bound and not form.is_valid():
+        return render(request, "meetings/search.html", context, status=400)
+    if form.is_bound and form.cleaned_data["q"]:
+        context["results"] = search_recommendations(
+            form.cleaned_data["q"], translation.get_language(), **form.search_options()
+        )
+    return render(request, "meetings/search.html", context)
+
+
+def page_not_found(request, exception):
+    response = render(request, "404.html", {"home_url": reverse("root")}, status=404)
+    return response
