@@ -130,3 +130,4 @@ STORAGES = {
 
 ARCHIVE_SOURCE_DIR = BASE_DIR / "fixtures" / "source"
 ARCHIVE_FIXTURE = BASE_DIR / "fixtures" / "archive.json"
+FORMAT_MODULE_PATH = ["ccs_archive.formats"]

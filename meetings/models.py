@@ -98,18 +98,18 @@ class Meeting(models.Model):
     def __str__(self):
         return f"{self.date.isoformat()} {self.title}"
 
-    def url_kwargs(self, language=None):
-        slug = getattr(self, f"slug_{language}") if language else self.slug
-        return {"date": self.date.isoformat(), "slug": slug}
+    def save(self, *args, **kwargs):
+        self.modified_at = timezone.now()
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self, language=None):
         """The meeting's page in ``language``, or in the active language."""
         with override(language or None):
             return reverse("meetings:detail", kwargs=self.url_kwargs(language))
 
-    def save(self, *args, **kwargs):
-        self.modified_at = timezone.now()
-        super().save(*args, **kwargs)
+    def url_kwargs(self, language=None):
+        slug = getattr(self, f"slug_{language}") if language else self.slug
+        return {"date": self.date.isoformat(), "slug": slug}
 
 
 class MeetingSlug(models.Model):
@@ -148,12 +148,12 @@ class Theme(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return f"{self.meeting.get_absolute_url()}#{self.anchor}"
+
     @property
     def anchor(self):
         return f"theme-{self.pk}"
-
-    def get_absolute_url(self):
-        return f"{self.meeting.get_absolute_url()}#{self.anchor}"
 
 
 class RecommendationQuerySet(models.QuerySet):
@@ -189,13 +189,13 @@ class Recommendation(models.Model):
     def __str__(self):
         return self.text[:80]
 
+    def get_absolute_url(self, language=None):
+        return f"{self.theme.meeting.get_absolute_url(language)}#{self.anchor}"
+
     @property
     def anchor(self):
         """The permalink's fragment: the same in both languages, stable under reordering."""
         return f"rec-{self.pk}"
-
-    def get_absolute_url(self, language=None):
-        return f"{self.theme.meeting.get_absolute_url(language)}#{self.anchor}"
 
 
 class SearchTermQuerySet(models.QuerySet):

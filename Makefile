@@ -1,0 +1,50 @@
+# The everyday commands. `make run` and `make test` are all a newcomer needs.
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8000
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+# Local development runs with DEBUG on; production sets its own environment.
+export DEBUG ?= 1
+
+.PHONY: install run test lint format fixtures messages ci
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(MANAGE) load_archive
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+	$(MANAGE) build_fixtures --check
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(BIN)/pytest
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Rebuild fixtures/archive.json after a change to the source texts or the parser.
+fixtures: install
+	$(MANAGE) build_fixtures
+
+# Refresh the translation catalogues (needs GNU gettext) and compile them.
+messages: install
+	$(MANAGE) makemessages --locale fr --locale en --no-obsolete --ignore ".venv/*"
+	$(MANAGE) compilemessages --ignore ".venv/*"
+
+ci:
+	bash .ci/run
