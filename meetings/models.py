@@ -104,7 +104,9 @@ class Meeting(models.Model):
 
     def get_absolute_url(self, language=None):
         """The meeting's page in ``language``, or in the active language."""
-        with override(language or None):
+        if language is None:
+            return reverse("meetings:detail", kwargs=self.url_kwargs())
+        with override(language):
             return reverse("meetings:detail", kwargs=self.url_kwargs(language))
 
     def url_kwargs(self, language=None):

@@ -111,7 +111,8 @@ def _find_moved_meeting(candidates, slug):
 
 def search(request):
     form = SearchForm(request.GET or None)
-    context = {"form": form, "results": None}
+    date_modified = Meeting.objects.published().aggregate(latest=Max("modified_at"))["latest"]
+    context = {"form": form, "results": None, "date_modified": date_modified}
     if form.is_bound and not form.is_valid():
         return render(request, "meetings/search.html", context, status=400)
     if form.is_bound and form.cleaned_data["q"]:
