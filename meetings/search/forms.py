@@ -8,8 +8,15 @@ from .query import MAX_QUERY_LENGTH
 _CONTROL_CHARACTERS = {code: " " for code in range(0x20) if code not in (0x09, 0x0A, 0x0D)} | {0x7F: " "}
 
 
+class QueryField(forms.CharField):
+    """Free text, with control characters turned into spaces before validation."""
+
+    def to_python(self, value):
+        return super().to_python(value).translate(_CONTROL_CHARACTERS)
+
+
 class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Search the recommendations"), required=False)
+    q = QueryField(label=_("Search the recommendations"), required=False)
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -25,7 +32,7 @@ class SearchForm(forms.Form):
     page = forms.IntegerField(label=_("Page"), required=False, min_value=1, max_value=10**9)
 
     def clean_q(self):
-        text = self.cleaned_data["q"].translate(_CONTROL_CHARACTERS)
+        text = self.cleaned_data["q"]
         self.shortened = len(text) > MAX_QUERY_LENGTH
         return " ".join(text[:MAX_QUERY_LENGTH].split())
 

@@ -1,0 +1,306 @@
+"""
+Search behaviour. The same tests run on SQLite (FTS5) and on PostgreSQL
+(full-text search): `.ci/run` runs the suite on both databases.
+"""
+
+import pytest
+from django.db import connection
+
+from meetings.models import Meeting, Recommendation
+from meetings.search import search_recommendations
+
+pytestmark = pytest.mark.django_db
+
+
+def texts(results, language="fr"):
+    return [getattr(hit.recommendation, f"text_{language}") for hit in results.page.object_list]
+
+
+def search(query, language="fr", **options):
+    return search_recommendations(query, language, **options)
+
+
+def contains_word_like(results, fragment, language="fr"):
+    return all(
+        fragment in getattr(hit.recommendation, f"text_{language}").lower()
+        or fragment in hit.recommendation.theme.title.lower()
+        or fragment in hit.recommendation.theme.meeting.title.lower()
+        for hit in results.page.object_list
+    )
+
+
+def test_french_singular_finds_plural():
+    results = search("donnée")
+    assert results.total > 0
+    assert any("données" in text for text in texts(results))
+
+
+def test_french_plural_finds_singular():
+    assert any(
+        "recommandation " in t or "recommandation." in t for t in texts(search("recommandations"))
+    ) or (search("recommandations").total >= search("recommandation").total > 0)
+    assert search("recommandations").total == search("recommandation").total
+
+
+def test_english_plural_finds_singular():
+    singular, plural = search("partnership", "en"), search("partnerships", "en")
+    assert singular.total == plural.total > 0
+    assert any(
+        "partnership " in t.lower() or "partnership," in t.lower() for t in texts(plural, "en")
+    ) or any("partnerships" in t.lower() for t in texts(plural, "en"))
+
+
+def test_unaccented_query_finds_accented_text():
+    results = search("numerique")
+    assert results.total > 0
+    assert all(
+        "numériqu" in hit.highlighted.lower() or "numériqu" in hit.recommendation.theme.title.lower()
+        for hit in results.page.object_list[:3]
+    )
+
+
+def test_accented_query_finds_the_same_as_unaccented():
+    assert search("Numérique").total == search("numerique").total == search("NUMERIQUE").total
+
+
+def test_accented_query_matches_unaccented_text(newest_meeting):
+    theme = newest_meeting.themes.first()
+    theme.recommendations.create(text_fr="Un service numerique sans accents.", text_en="x", position=99)
+    results = search("numérique")
+    assert "Un service numerique sans accents." in texts(results, "fr") or results.total > 20
+
+
+def test_stop_words_alone_are_refused_politely():
+    for query, language in (("les des", "fr"), ("the", "en"), ("de la", "fr")):
+        results = search(query, language)
+        assert results.problem == "stop_words"
+        assert results.total == 0
+
+
+def test_stop_words_are_ignored_beside_real_words():
+    assert search("les passeports").total == search("passeports").total > 0
+
+
+def test_phrase_is_stricter_than_words():
+    words = search("intelligence artificielle")
+    phrase = search('"intelligence artificielle"')
+    assert 0 < phrase.total <= words.total
+    assert all(
+        "intelligence artificielle" in hit.highlighted.replace("<mark>", "").replace("</mark>", "")
+        or "intelligence artificielle" in hit.recommendation.theme.title
+        for hit in phrase.page.object_list
+    )
+
+
+def test_exclusion_removes_matches():
+    everything = search("intelligence artificielle")
+    without = search("intelligence artificielle -automatisation")
+    assert 0 < without.total < everything.total
+    for hit in without.page.object_list:
+        recommendation = hit.recommendation
+        assert "automatisation" not in recommendation.text_fr.lower()
+        assert "automatisation" not in recommendation.theme.title.lower()
+
+
+def test_or_accepts_either():
+    passport = search("passeport").total
+    ai = search('"intelligence artificielle"').total
+    both = search('passeport OR "intelligence artificielle"').total
+    assert max(passport, ai) < both <= passport + ai
+
+
+def test_unbalanced_quotes_and_stray_operators_are_tolerated():
+    assert search('"intelligence artificielle').total == search('"intelligence artificielle"').total
+    assert search("OR passeport OR").total == search("passeport").total
+    assert search("- passeport -").total == search("passeport").total
+
+
+def test_only_exclusions_ask_for_a_word():
+    assert search("-passeport").problem == "only_excluded"
+
+
+def test_a_match_in_the_text_ranks_above_a_match_in_a_title(newest_meeting):
+    theme = newest_meeting.themes.create(
+        title_fr="Zythologie appliquée", title_en="Applied zythology", position=9
+    )
+    in_title = theme.recommendations.create(text_fr="Rien de particulier.", text_en="Nothing.", position=1)
+    other = newest_meeting.themes.get(position=1)
+    in_text = other.recommendations.create(
+        text_fr="La zythologie mérite une étude.", text_en="Zythology deserves study.", position=99
+    )
+    results = search("zythologie")
+    assert [hit.recommendation.pk for hit in results.page.object_list] == [in_text.pk, in_title.pk]
+    results = search("zythology", "en")
+    assert [hit.recommendation.pk for hit in results.page.object_list] == [in_text.pk, in_title.pk]
+
+
+def test_meeting_title_matches_count():
+    results = search("passeports")
+    meeting = Meeting.objects.get(date="2023-01-19")
+    recommendations_of_meeting = Recommendation.objects.filter(theme__meeting=meeting).count()
+    assert results.total >= recommendations_of_meeting
+
+
+def test_results_are_highlighted_and_escaped(newest_meeting):
+    theme = newest_meeting.themes.first()
+    theme.recommendations.create(
+        text_fr='<img src=x onerror=alert(1)> Le xylophone & la "musique".', text_en="x", position=99
+    )
+    results = search("xylophone")
+    highlighted = results.page.object_list[0].highlighted
+    assert "<img" not in highlighted
+    assert "&lt;img src=x onerror=alert(1)&gt;" in highlighted
+    assert "<mark>xylophone</mark>" in highlighted
+    assert "&amp;" in highlighted
+
+
+def test_highlighting_marks_every_form_of_the_word():
+    hit = search("donnée").page.object_list[0]
+    assert "<mark>données</mark>" in hit.highlighted or "<mark>donnée</mark>" in hit.highlighted
+
+
+def test_sentinel_characters_in_text_cannot_fake_a_highlight(newest_meeting):
+    theme = newest_meeting.themes.first()
+    theme.recommendations.create(
+        text_fr="Un \ue000faux\ue001 surlignage du xylographe.", text_en="x", position=99
+    )
+    highlighted = search("xylographe").page.object_list[0].highlighted
+    assert "<mark>faux</mark>" not in highlighted
+    assert "<mark>xylographe</mark>" in highlighted
+
+
+def test_search_in_both_languages_shows_the_page_language():
+    french_only = search("partnerships", "fr")
+    both = search("partnerships", "fr", all_languages=True)
+    assert french_only.total == 0
+    assert both.total > 0
+    # Hits are shown in French, the page's language.
+    assert all(
+        hit.recommendation.text_fr
+        in hit.highlighted.replace("<mark>", "").replace("</mark>", "").replace("&#x27;", "'")
+        for hit in both.page.object_list
+    )
+
+
+def test_sort_orders():
+    newest = [
+        hit.recommendation.theme.meeting.date for hit in search("services", sort="newest").page.object_list
+    ]
+    oldest = [
+        hit.recommendation.theme.meeting.date for hit in search("services", sort="oldest").page.object_list
+    ]
+    assert newest == sorted(newest, reverse=True)
+    assert oldest == sorted(oldest)
+    assert newest[0] > oldest[0]
+
+
+def test_year_filter_and_facet_counts():
+    results = search("données")
+    years = dict(results.years)
+    assert sum(years.values()) == results.total
+    filtered = search("données", year=2022)
+    assert filtered.total == years[2022]
+    assert all(hit.recommendation.theme.meeting.date.year == 2022 for hit in filtered.page.object_list)
+    # The year facet still lists the other years, to switch between them.
+    assert dict(filtered.years) == years
+
+
+def test_meeting_filter_and_facet_counts():
+    results = search("données")
+    meeting, count = results.meetings[0]
+    filtered = search("données", meeting=meeting.pk)
+    assert filtered.total == count
+    assert {hit.recommendation.theme.meeting for hit in filtered.page.object_list} == {meeting}
+
+
+def test_unknown_filters_give_nothing_not_an_error():
+    assert search("données", year=1999).total == 0
+    assert search("données", meeting=999999).total == 0
+
+
+def test_pagination_by_twenty():
+    results = search("services")
+    assert results.total > 20
+    assert len(results.page.object_list) == 20
+    second = search("services", page=2)
+    first_ids = {hit.recommendation.pk for hit in results.page.object_list}
+    assert not first_ids & {hit.recommendation.pk for hit in second.page.object_list}
+    last = search("services", page=999999)
+    assert last.page.number == last.page.paginator.num_pages
+
+
+def test_suggestions_come_from_the_archive_vocabulary():
+    assert search("inteligence").suggestion == "intelligence"
+    assert search("numerik").suggestion == "numérique"
+    assert search("goverment", "en").suggestion == "government"
+    assert search("numérique").suggestion == ""
+
+
+def test_drafts_are_never_found(newest_meeting):
+    before = search("intelligence artificielle").total
+    newest_meeting.is_published = False
+    newest_meeting.save()
+    after = search("intelligence artificielle")
+    assert after.total < before
+    assert all(hit.recommendation.theme.meeting.is_published for hit in after.page.object_list)
+    assert sum(count for _year, count in after.years) == after.total
+    assert newest_meeting not in [meeting for meeting, _count in after.meetings]
+
+
+def test_index_follows_an_edit():
+    recommendation = Recommendation.objects.order_by("pk").first()
+    assert search("hydroélectricité").total == 0
+    recommendation.text_fr = recommendation.text_fr + " Pensez à l'hydroélectricité."
+    recommendation.save()
+    assert [hit.recommendation.pk for hit in search("hydroelectricite").page.object_list] == [
+        recommendation.pk
+    ]
+
+
+def test_index_follows_a_new_recommendation_and_its_deletion(newest_meeting):
+    theme = newest_meeting.themes.first()
+    recommendation = theme.recommendations.create(text_fr="Le kayak.", text_en="Kayaking.", position=99)
+    assert search("kayak").total == 1
+    assert search("kayaking", "en").total == 1
+    recommendation.delete()
+    assert search("kayak").total == 0
+
+
+def test_index_follows_theme_and_meeting_titles(newest_meeting):
+    theme = newest_meeting.themes.first()
+    count = theme.recommendations.count()
+    theme.title_fr = "Ornithologie"
+    theme.save()
+    assert search("ornithologie").total == count
+    newest_meeting.title_en = "Speleology"
+    newest_meeting.save()
+    assert (
+        search("speleology", "en").total
+        == Recommendation.objects.filter(theme__meeting=newest_meeting).count()
+    )
+
+
+def test_index_follows_a_deleted_meeting(newest_meeting):
+    before = search("intelligence artificielle").total
+    Recommendation.objects.filter(theme__meeting=newest_meeting).count()
+    newest_meeting.delete()
+    assert search("intelligence artificielle").total < before
+
+
+def test_search_uses_the_index():
+    """The match is answered by the full-text index, not by a scan of the table."""
+    from meetings.search.backends import get_backend
+    from meetings.search.query import parse_query
+
+    sql, params = get_backend().hits(parse_query("numérique"), ("fr",))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "meetings_recommendation_search_fr" in plan
+            assert "Seq Scan" not in plan
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+            assert "VIRTUAL TABLE INDEX" in plan

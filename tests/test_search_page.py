@@ -1,0 +1,159 @@
+"""The search page as a person uses it, including every kind of bad input."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client, path="/fr/recherche/", **params):
+    return client.get(path, params)
+
+
+def text(response):
+    return response.content.decode()
+
+
+def test_empty_search_shows_the_form_and_tips_not_every_record(client):
+    for params in ({}, {"q": ""}, {"q": "    "}):
+        response = get(client, **params)
+        assert response.status_code == 200
+        page = text(response)
+        assert "Conseils de recherche" in page
+        assert "<mark>" not in page
+        assert 'class="hits"' not in page
+
+
+def test_results_page_shows_count_highlights_theme_meeting_and_permalink(client):
+    page = text(get(client, q="intelligence artificielle"))
+    assert "7 recommandations correspondent à «\u00a0intelligence artificielle\u00a0»" in page
+    assert "<mark>intelligence</mark> <mark>artificielle</mark>" in page
+    assert "Thème\u00a0: Efficacités grâce à l&#x27;automatisation" in page
+    assert '<time datetime="2023-10-03">3 octobre 2023</time>' in page
+    assert re.search(r'href="/fr/reunions/2023-10-03-l-avenir-de-service-canada-partie-2/#rec-\d+"', page)
+
+
+def test_english_results_page(client):
+    page = text(get(client, "/en/search/", q="artificial intelligence"))
+    assert "recommendations match “artificial intelligence”" in page
+    assert "<mark>artificial</mark> <mark>intelligence</mark>" in page
+    assert "October 3, 2023" in page
+
+
+def test_facets_link_to_filtered_searches_and_filters_can_be_removed(client):
+    page = text(get(client, q="données"))
+    assert 'href="?q=donn%C3%A9es&amp;year=2022"' in page
+    filtered = text(get(client, q="données", year="2022"))
+    assert "Filtres actifs" in filtered
+    assert 'href="?q=donn%C3%A9es">Retirer le filtre\u00a0: année 2022</a>' in filtered
+    assert '<strong aria-current="true">2022' in filtered
+
+
+def test_pagination_links_keep_query_sort_and_filters(client):
+    page = text(get(client, q="services", sort="newest", lang="all"))
+    assert 'href="?q=services&amp;sort=newest&amp;lang=all&amp;page=2" rel="next"' in page
+
+
+def test_suggestion_is_offered_as_a_link(client):
+    page = text(get(client, q="inteligence"))
+    assert "Vouliez-vous dire\u00a0:" in page
+    assert 'href="?q=intelligence">intelligence</a>' in page
+    assert "Aucune recommandation ne correspond" in page
+
+
+def test_toggle_keeps_the_search(client):
+    page = text(get(client, q="données", year="2022"))
+    assert 'href="/en/search/?q=donn%C3%A9es&amp;year=2022" lang="en"' in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "les des",
+        "-",
+        '"',
+        '""',
+        "- -- OR",
+        "\x00passeport\x00",
+        "pass\x07eport\x1b",
+        "'; DROP TABLE meetings_recommendation; --",
+        "1 OR 1=1",
+        "%' OR '1'='1",
+        "données:*",
+        "a & b | !c <-> d",
+        "NEAR(a b)",
+        "{text_fr}: x",
+        "*",
+        "((((",
+    ],
+)
+def test_odd_queries_get_a_page_not_an_error(client, query):
+    response = get(client, q=query)
+    assert response.status_code == 200
+    assert "Rechercher dans les recommandations" in text(response)
+
+
+def test_script_in_the_query_is_shown_back_escaped(client):
+    payload = '<script>alert("x")</script>'
+    page = text(get(client, q=payload))
+    assert payload not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+
+
+def test_very_long_query_is_shortened_politely(client):
+    response = get(client, q="passeport " * 1000)
+    assert response.status_code == 200
+    assert "seuls ses 200 premiers caractères" in text(response)
+
+
+def test_only_stop_words_explains_why(client):
+    page = text(get(client, q="les des"))
+    assert "Aucune recherche n'a été faite" in page
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "données", "page": "abc"},
+        {"q": "données", "page": "0"},
+        {"q": "données", "page": "-3"},
+        {"q": "données", "sort": "price"},
+        {"q": "données", "year": "abc"},
+        {"q": "données", "year": "99999999999999999999999"},
+        {"q": "données", "meeting": "x"},
+        {"q": "données", "lang": "de"},
+    ],
+)
+def test_malformed_parameters_get_a_400_with_a_clear_message(client, params):
+    response = get(client, **params)
+    assert response.status_code == 400
+    page = text(response)
+    assert "Cette recherche n'a pas pu être lue" in page
+    assert "Faire une nouvelle recherche" in page
+
+
+def test_a_page_past_the_end_shows_the_last_page(client):
+    response = get(client, q="données", page="999999")
+    assert response.status_code == 200
+    # 43 hits: the last page starts at the 41st.
+    assert '<ol class="hits" start="41">' in text(response)
+
+
+def test_unknown_year_or_meeting_finds_nothing_politely(client):
+    for params in ({"year": "1999"}, {"meeting": "999999"}):
+        response = get(client, q="données", **params)
+        assert response.status_code == 200
+        assert "Aucune recommandation ne correspond" in text(response)
+
+
+def test_repeated_parameters_are_tolerated(client):
+    response = client.get("/fr/recherche/?q=passeport&q=donn%C3%A9es&page=1&page=2&sort=newest&sort=oldest")
+    assert response.status_code == 200
+
+
+def test_search_page_query_count_is_bounded(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(9):
+        assert get(client, q="données", year="2022").status_code == 200
+    with django_assert_max_num_queries(9):
+        assert get(client, q="services", lang="all").status_code == 200
