@@ -42,8 +42,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else ""
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    # modeltranslation must come before the admin to patch its forms.
+    # modeltranslation must come before the admin to patch its forms, and
+    # meetings before the admin so that its ready() registers the edit
+    # history (with the translated fields) before the admin's own models.
     "modeltranslation",
+    "meetings",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -51,7 +54,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "meetings",
+    "django.contrib.sitemaps",
+    "reversion",
 ]
 
 MIDDLEWARE = [
@@ -118,6 +122,9 @@ USE_TZ = True
 
 MODELTRANSLATION_DEFAULT_LANGUAGE = "fr"
 MODELTRANSLATION_LANGUAGES = ("fr", "en")
+# The admin's translation tabs need jQuery UI: serve our own copy, so that
+# the admin makes no third-party request.
+JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

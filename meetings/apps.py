@@ -21,12 +21,23 @@ def _create_sqlite_search_index(sender, using, **kwargs):
         create_index(connection)
 
 
+def _ensure_editors_group(sender, using, **kwargs):
+    from .roles import ensure_editors_group
+
+    ensure_editors_group()
+
+
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("Meeting archive")
 
     def ready(self):
         from . import signals  # noqa: F401
+        from .history import register_models
+
+        register_models()
 
         connection_created.connect(_register_sqlite_functions)
         post_migrate.connect(_create_sqlite_search_index, sender=self)
+        # After every migrate, once all permissions exist.
+        post_migrate.connect(_ensure_editors_group, sender=self)

@@ -15,9 +15,9 @@ left alone and reported, unless ``overwrite`` is true. The whole load runs
 in one transaction: if anything fails, the database is as it was.
 """
 
-import datetime
 from dataclasses import dataclass, field
 
+import reversion
 from django.apps import apps
 from django.db import transaction
 
@@ -46,19 +46,24 @@ class LoadReport:
         )
 
 
-def _value_for_compare(value):
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
-
-
 def _describe(model_label, obj, fields):
     return f"{model_label} #{obj.pk} ({obj}): {', '.join(sorted(fields))}"
 
 
 @transaction.atomic
 def load_records(records, overwrite=False):
-    """Create or check every record; return a ``LoadReport``."""
+    """Create or check every record; return a ``LoadReport``.
+
+    What it creates or overwrites is recorded in the edit history.
+    """
+    with reversion.create_revision():
+        reversion.set_comment(
+            "Loaded from the archive fixture." if not overwrite else "Reloaded with --overwrite."
+        )
+        return _load(records, overwrite)
+
+
+def _load(records, overwrite):
     report = LoadReport()
     loaded = {}  # (model label, fixture pk) -> database object
     for record in records:
@@ -67,7 +72,10 @@ def load_records(records, overwrite=False):
             raise ValueError(f"unexpected model in the fixture: {label}")
         model = apps.get_model(label)
         key_fields, parent_field = NATURAL_KEYS[label]
-        values = dict(record["fields"])
+        values = {
+            name: value if name == parent_field else model._meta.get_field(name).to_python(value)
+            for name, value in record["fields"].items()
+        }
         if parent_field:
             parent_label = f"meetings.{parent_field}"
             values[parent_field] = loaded[(parent_label, values[parent_field])]
@@ -81,7 +89,7 @@ def load_records(records, overwrite=False):
             differing = [
                 name
                 for name, value in values.items()
-                if name not in key_fields and _value_for_compare(getattr(obj, name)) != value
+                if name not in key_fields and getattr(obj, name) != value
             ]
             if not differing:
                 report.unchanged += 1

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
+from .slugs import make_slug
+
 
 class Committee(models.Model):
     code = models.SlugField(_("code"), max_length=50, unique=True)
@@ -77,7 +79,9 @@ class Meeting(models.Model):
     date = models.DateField(_("date"))
     title = models.CharField(_("title"), max_length=300)
     objective = models.TextField(_("objective"))
-    slug = models.SlugField(_("slug"), max_length=100)
+    slug = models.SlugField(
+        _("slug"), max_length=100, blank=True, help_text=_("Filled in from the title when left empty.")
+    )
     is_published = models.BooleanField(_("published"), default=True)
     # The last change to the meeting or to anything it holds: the public
     # "Date modified" line. Theme and Recommendation keep it current.
@@ -99,8 +103,21 @@ class Meeting(models.Model):
         return f"{self.date.isoformat()} {self.title}"
 
     def save(self, *args, **kwargs):
+        """Fill slugs from titles; keep a published meeting's old slugs resolving."""
+        for language in ("fr", "en"):
+            title = getattr(self, f"title_{language}")
+            if not getattr(self, f"slug_{language}") and title:
+                setattr(self, f"slug_{language}", make_slug(title))
+        previous = None
+        if self.pk:
+            previous = Meeting.objects.filter(pk=self.pk).values("slug_fr", "slug_en", "is_published").first()
         self.modified_at = timezone.now()
         super().save(*args, **kwargs)
+        if previous and previous["is_published"]:
+            for language in ("fr", "en"):
+                old = previous[f"slug_{language}"]
+                if old and old != getattr(self, f"slug_{language}"):
+                    MeetingSlug.objects.get_or_create(meeting=self, language=language, slug=old)
 
     def get_absolute_url(self, language=None):
         """The meeting's page in ``language``, or in the active language."""
@@ -111,7 +128,8 @@ class Meeting(models.Model):
 
     def url_kwargs(self, language=None):
         slug = getattr(self, f"slug_{language}") if language else self.slug
-        return {"date": self.date.isoformat(), "slug": slug}
+        # A draft may not have its English title (and slug) yet.
+        return {"date": self.date.isoformat(), "slug": slug or self.slug_fr or "meeting"}
 
 
 class MeetingSlug(models.Model):
@@ -132,12 +150,23 @@ class MeetingSlug(models.Model):
         return self.slug
 
 
+class ThemeQuerySet(models.QuerySet):
+    def with_recommendation_count(self):
+        return self.annotate(
+            recommendation_count=_count_of(
+                Recommendation.objects.filter(theme=models.OuterRef("pk")), "theme"
+            )
+        )
+
+
 class Theme(models.Model):
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="themes", verbose_name=_("meeting")
     )
     title = models.CharField(_("title"), max_length=300)
     position = models.PositiveIntegerField(_("position"))
+
+    objects = ThemeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-meeting__date", "meeting_id", "position"]

@@ -81,7 +81,7 @@ def meeting_detail(request, date, slug):
     meeting = next((m for m in candidates if getattr(m, f"slug_{language}") == slug), None)
     if meeting is None:
         target = _find_moved_meeting(candidates, slug)
-        if target is None:
+        if target is None or target.get_absolute_url(language) == request.path:
             raise Http404("No meeting at this address.")
         return redirect(target.get_absolute_url(language), permanent=True)
     meeting = Meeting.objects.with_contents().get(pk=meeting.pk)

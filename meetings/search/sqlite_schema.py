@@ -24,10 +24,13 @@ _ROW = (
     "ccs_fold('en', r.text_en), ccs_fold('en', t.title_en), ccs_fold('en', m.title_en)"
 )
 
+# LEFT JOINs: foreign keys are checked at commit, so a restore may insert a
+# recommendation before its theme; its own text is indexed at once, and the
+# titles when the theme and meeting arrive (the insert triggers below).
 _INSERT_ROWS = (
     f"INSERT INTO {FTS_TABLE} (rowid, {_COLUMNS}) SELECT r.id, {_ROW} "
-    "FROM meetings_recommendation r JOIN meetings_theme t ON t.id = r.theme_id "
-    "JOIN meetings_meeting m ON m.id = t.meeting_id"
+    "FROM meetings_recommendation r LEFT JOIN meetings_theme t ON t.id = r.theme_id "
+    "LEFT JOIN meetings_meeting m ON m.id = t.meeting_id"
 )
 
 CREATE = [
@@ -49,6 +52,23 @@ CREATE = [
     CREATE TRIGGER IF NOT EXISTS meetings_recommendation_fts_delete
     AFTER DELETE ON meetings_recommendation BEGIN
         DELETE FROM {FTS_TABLE} WHERE rowid = OLD.id;
+    END
+    """,
+    f"""
+    CREATE TRIGGER IF NOT EXISTS meetings_theme_fts_insert
+    AFTER INSERT ON meetings_theme BEGIN
+        DELETE FROM {FTS_TABLE}
+         WHERE rowid IN (SELECT id FROM meetings_recommendation WHERE theme_id = NEW.id);
+        {_INSERT_ROWS} WHERE r.theme_id = NEW.id;
+    END
+    """,
+    f"""
+    CREATE TRIGGER IF NOT EXISTS meetings_meeting_fts_insert
+    AFTER INSERT ON meetings_meeting BEGIN
+        DELETE FROM {FTS_TABLE} WHERE rowid IN (
+            SELECT r.id FROM meetings_recommendation r JOIN meetings_theme t ON t.id = r.theme_id
+             WHERE t.meeting_id = NEW.id);
+        {_INSERT_ROWS} WHERE t.meeting_id = NEW.id;
     END
     """,
     f"""

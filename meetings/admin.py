@@ -1,0 +1,329 @@
+"""
+The staff side of the archive.
+
+A meeting is edited in one place, with its themes inline; each theme row
+links to the theme's own page, where its recommendations are edited inline.
+(Nested inlines would need another library and fight modeltranslation's tabs;
+two plain Django levels keep every recommendation two clicks away.)
+
+Every save, delete and recovery is recorded by django-reversion: each
+revision holds a snapshot of the whole meeting, so any earlier state, or a
+deleted meeting with its themes and recommendations, can be restored.
+"""
+
+import reversion
+from django import forms
+from django.contrib import admin
+from django.db import transaction
+from django.db.models.functions import ExtractYear
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
+from reversion.admin import VersionAdmin
+from reversion.models import Version
+
+from . import positions
+from .history import compare_versions
+from .models import Committee, Meeting, Recommendation, Theme
+
+admin.site.site_header = _("Service Advisory Committee archive")
+admin.site.site_title = _("Archive administration")
+admin.site.index_title = _("Archive content")
+
+
+class YearFilter(admin.SimpleListFilter):
+    title = _("year")
+    parameter_name = "year"
+    date_field = "date"
+
+    def lookups(self, request, model_admin):
+        years = (
+            model_admin.get_queryset(request)
+            .annotate(year=ExtractYear(self.date_field))
+            .order_by("-year")
+            .values_list("year", flat=True)
+            .distinct()
+        )
+        return [(year, str(year)) for year in years]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(**{f"{self.date_field}__year": int(self.value())})
+        return queryset
+
+
+class MeetingYearFilter(YearFilter):
+    date_field = "theme__meeting__date"
+
+
+class ArchiveVersionAdmin(VersionAdmin, TabbedTranslationAdmin):
+    """Tabs for French and English, and a history with comparison and restore."""
+
+    history_latest_first = True
+    object_history_template = "admin/meetings/object_history.html"
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/history/compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name="%s_%s_compare" % info,
+            ),
+            *super().get_urls(),
+        ]
+
+    def compare_view(self, request, object_id):
+        """Show, field by field, what changed between two versions of an object."""
+        obj = get_object_or_404(self.model, pk=object_id)
+        if not self.has_view_or_change_permission(request, obj):
+            raise admin.sites.PermissionDenied
+        versions = Version.objects.get_for_object(obj).select_related("revision__user")
+        try:
+            older = versions.get(pk=int(request.GET.get("from", "")))
+            newer = versions.get(pk=int(request.GET.get("to", "")))
+        except (ValueError, Version.DoesNotExist):
+            # By default, the last change: the two newest versions.
+            latest = list(versions[:2])
+            newer = latest[0] if latest else None
+            older = latest[1] if len(latest) > 1 else None
+        if older and newer and older.revision.date_created > newer.revision.date_created:
+            older, newer = newer, older
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "object": obj,
+            "title": _("Compare versions of %(object)s") % {"object": obj},
+            "older": older,
+            "newer": newer,
+            "changes": compare_versions(older, newer) if older and newer else [],
+        }
+        return TemplateResponse(request, "admin/meetings/compare.html", context)
+
+    def delete_model(self, request, obj):
+        # Record who deleted it, with a last snapshot to recover from.
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment(_("Deleted."))
+            reversion.add_to_revision(obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment(_("Deleted."))
+            for obj in queryset:
+                reversion.add_to_revision(obj)
+        super().delete_queryset(request, queryset)
+
+
+class PositionedForm(forms.ModelForm):
+    """A clash of positions is resolved on save (see ``positions``), not refused."""
+
+    def _get_validation_exclusions(self):
+        return super()._get_validation_exclusions() | {"position"}
+
+
+class PositionedInlineFormSet(forms.BaseInlineFormSet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for form in self.forms:
+            form.fields["position"].required = False
+        self.empty_form.fields["position"].required = False
+
+
+class ParentOfPositionedAdmin(ArchiveVersionAdmin):
+    """Save inline children so that their positions stay unique and gapless."""
+
+    def save_formset(self, request, form, formset, change):
+        if not issubclass(formset.model, (Theme, Recommendation)):
+            return super().save_formset(request, form, formset, change)
+        siblings = formset.model.objects.filter(**{formset.fk.name: formset.instance})
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        positions.park(siblings)
+        wanted = {}
+        for index, obj in enumerate(instances):
+            requested = obj.position
+            # A parked slot, unique, until everything is numbered below.
+            obj.position = 2 * positions.PARKING + index
+            obj.save()
+            wanted[obj.pk] = requested if requested else positions.PARKING - 1
+        formset.save_m2m()
+        for row in positions.renumber(siblings.all(), wanted):
+            reversion.add_to_revision(row)
+
+
+class ThemeInline(TranslationTabularInline):
+    model = Theme
+    form = PositionedForm
+    formset = PositionedInlineFormSet
+    fields = ("position", "title", "recommendation_count")
+    readonly_fields = ("recommendation_count",)
+    ordering = ("position",)
+    extra = 0
+    show_change_link = True  # to the theme's page, where its recommendations are edited
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_recommendation_count()
+
+    @admin.display(description=_("recommendations"))
+    def recommendation_count(self, obj):
+        return getattr(obj, "recommendation_count", "—")
+
+
+class RecommendationInline(TranslationTabularInline):
+    model = Recommendation
+    form = PositionedForm
+    formset = PositionedInlineFormSet
+    fields = ("position", "text")
+    ordering = ("position",)
+    extra = 1
+
+
+class MeetingAdminForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("is_published"):
+            missing = [
+                name
+                for name in ("title_fr", "title_en", "objective_fr", "objective_en")
+                if not (cleaned.get(name) or "").strip()
+            ]
+            for name in missing:
+                self.add_error(name, _("Required before the meeting can be published."))
+        return cleaned
+
+
+class PublicLinksMixin:
+    @admin.display(description=_("public pages"))
+    def public_links(self, obj):
+        if not obj.pk:
+            return "—"
+        meeting = obj if isinstance(obj, Meeting) else obj.meeting
+        return format_html_join(
+            " · ",
+            '<a href="{}" lang="{}">{}</a>',
+            (
+                (meeting.get_absolute_url(code), code, name)
+                for code, name in (("fr", "Français"), ("en", "English"))
+            ),
+        )
+
+
+@admin.register(Committee)
+class CommitteeAdmin(ArchiveVersionAdmin):
+    list_display = ("code", "name_fr", "name_en", "acronym_fr", "acronym_en")
+
+
+@admin.register(Meeting)
+class MeetingAdmin(PublicLinksMixin, ParentOfPositionedAdmin):
+    form = MeetingAdminForm
+    list_display = ("date", "title_fr", "title_en", "theme_count", "recommendation_count", "is_published")
+    list_display_links = ("date", "title_fr", "title_en")
+    list_filter = ("is_published", YearFilter, "committee")
+    date_hierarchy = "date"
+    search_fields = ("title_fr", "title_en", "objective_fr", "objective_en")
+    readonly_fields = ("public_links", "modified_at")
+    fieldsets = (
+        (None, {"fields": ("committee", "date", "is_published", "public_links", "modified_at")}),
+        (_("Summary"), {"fields": ("title", "objective")}),
+        (_("Addresses"), {"fields": ("slug",), "classes": ("collapse",)}),
+    )
+    inlines = [ThemeInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_counts()
+
+    @admin.display(description=_("themes"), ordering="theme_count")
+    def theme_count(self, obj):
+        return obj.theme_count
+
+    @admin.display(description=_("recommendations"), ordering="recommendation_count")
+    def recommendation_count(self, obj):
+        return obj.recommendation_count
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url()
+
+
+class PositionedAdmin:
+    """A child edited on its own page: its siblings stay numbered 1..n."""
+
+    position_parent = None
+    form = PositionedForm
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.base_fields["position"].required = False
+        form.base_fields["position"].help_text = _("Leave empty to place it last.")
+        return form
+
+    def siblings(self, obj, parent_id=None):
+        parent_id = parent_id or getattr(obj, f"{self.position_parent}_id")
+        return type(obj).objects.filter(**{f"{self.position_parent}_id": parent_id})
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        moved = {"position", self.position_parent} & set(form.changed_data)
+        if change and not moved:
+            return super().save_model(request, obj, form, change)
+        requested = obj.position or positions.PARKING - 1
+        previous_parent = form.initial.get(self.position_parent) if change else None
+        positions.park(self.siblings(obj).exclude(pk=obj.pk))
+        obj.position = 2 * positions.PARKING
+        super().save_model(request, obj, form, change)
+        positions.renumber(self.siblings(obj), {obj.pk: requested})
+        if previous_parent and previous_parent != getattr(obj, f"{self.position_parent}_id"):
+            positions.renumber(self.siblings(obj, previous_parent))
+        obj.refresh_from_db(fields=["position"])
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        siblings = self.siblings(obj)
+        super().delete_model(request, obj)
+        positions.renumber(siblings)
+
+
+@admin.register(Theme)
+class ThemeAdmin(PositionedAdmin, PublicLinksMixin, ParentOfPositionedAdmin):
+    position_parent = "meeting"
+    list_display = ("title_fr", "title_en", "meeting", "position")
+    list_filter = (("meeting", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("title_fr", "title_en")
+    list_select_related = ("meeting",)
+    fields = ("meeting", "position", "title", "public_links")
+    readonly_fields = ("public_links",)
+    inlines = [RecommendationInline]
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url()
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(PositionedAdmin, ArchiveVersionAdmin):
+    position_parent = "theme"
+    list_display = ("short_text", "theme", "meeting_date", "position")
+    list_filter = (MeetingYearFilter, ("theme__meeting", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("text_fr", "text_en")
+    list_select_related = ("theme__meeting",)
+    fields = ("theme", "position", "text")
+
+    @admin.display(description=_("text"))
+    def short_text(self, obj):
+        return obj.text[:120]
+
+    @admin.display(description=_("meeting date"), ordering="theme__meeting__date")
+    def meeting_date(self, obj):
+        return obj.theme.meeting.date
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url()

@@ -1,0 +1,411 @@
+"""The real admin, driven with the test client by an editor."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib.auth.models import User
+from reversion.models import Version
+
+from meetings.models import Meeting, MeetingSlug, Recommendation, Theme
+from meetings.roles import ensure_editors_group
+from meetings.search import search_recommendations
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(client):
+    user = User.objects.create_user("editor", password="a-long-enough-password", is_staff=True)
+    user.groups.add(ensure_editors_group())
+    client.force_login(user)
+    return user
+
+
+def inline_management(prefix, total=0, initial=0):
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def meeting_form(meeting=None, **overrides):
+    data = {
+        "committee": "1",
+        "date": "2024-02-15",
+        "is_published": "on",
+        "title_fr": "Réunion d'essai",
+        "title_en": "Test meeting",
+        "objective_fr": "Vérifier l'administration.",
+        "objective_en": "Check the admin.",
+        "slug_fr": "",
+        "slug_en": "",
+    }
+    data.update(inline_management("themes"))
+    data.update(overrides)
+    return data
+
+
+class _FormReader(HTMLParser):
+    """What a browser would submit from the first form of a page, as it stands."""
+
+    def __init__(self, form_id):
+        super().__init__()
+        self.form_id, self.inside, self.data = form_id, False, {}
+        self.select = self.textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and attrs.get("id") == self.form_id:
+            self.inside = True
+        if not self.inside or "name" not in attrs and tag != "option":
+            return
+        if tag == "input" and attrs.get("type") not in ("submit", "button", "file"):
+            if attrs.get("type") in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self.data[attrs["name"]] = attrs.get("value", "on")
+            else:
+                self.data[attrs["name"]] = attrs.get("value", "")
+        elif tag == "select":
+            self.select = attrs["name"]
+        elif tag == "option" and self.select and "selected" in attrs:
+            self.data[self.select] = attrs.get("value", "")
+        elif tag == "textarea":
+            self.textarea = attrs["name"]
+            self.data[self.textarea] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.data[self.textarea] += data
+
+
+def submitted(response, form_id):
+    reader = _FormReader(form_id)
+    reader.feed(response.content.decode())
+    return {name: value.removeprefix("\n") for name, value in reader.data.items()}
+
+
+def errors(response):
+    return re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.content.decode(), re.S)
+
+
+def test_editor_creates_a_meeting_with_an_inline_theme_then_adds_recommendations(client, editor):
+    data = meeting_form(
+        **inline_management("themes", total=1),
+        **{"themes-0-title_fr": "Premier thème", "themes-0-title_en": "First theme", "themes-0-position": ""},
+    )
+    response = client.post("/admin/meetings/meeting/add/", data)
+    assert response.status_code == 302, errors(response)
+    meeting = Meeting.objects.get(date="2024-02-15")
+    assert (meeting.slug_fr, meeting.slug_en) == ("reunion-d-essai", "test-meeting")
+    theme = meeting.themes.get()
+    assert theme.position == 1
+
+    theme_data = {
+        "meeting": str(meeting.pk),
+        "position": "1",
+        "title_fr": "Premier thème",
+        "title_en": "First theme",
+        **inline_management("recommendations", total=2),
+        "recommendations-0-text_fr": "Publier les données ouvertes de la xylothèque.",
+        "recommendations-0-text_en": "Publish the wood library's open data.",
+        "recommendations-0-position": "",
+        "recommendations-1-text_fr": "Former le personnel.",
+        "recommendations-1-text_en": "Train the staff.",
+        "recommendations-1-position": "",
+    }
+    response = client.post(f"/admin/meetings/theme/{theme.pk}/change/", theme_data)
+    assert response.status_code == 302, errors(response)
+    assert list(theme.recommendations.order_by("position").values_list("position", "text_en")) == [
+        (1, "Publish the wood library's open data."),
+        (2, "Train the staff."),
+    ]
+    public = client.get(meeting.get_absolute_url("en")).content.decode()
+    assert "Train the staff." in public
+    assert search_recommendations("xylothèque", "fr").total == 1
+
+
+def test_meeting_inline_rows_link_to_their_theme_page(client, editor, newest_meeting):
+    page = client.get(f"/admin/meetings/meeting/{newest_meeting.pk}/change/").content.decode()
+    theme = newest_meeting.themes.get(position=1)
+    assert f"/admin/meetings/theme/{theme.pk}/change/" in page
+
+
+def test_admin_uses_translation_tabs_with_our_own_jquery_ui(client, editor, newest_meeting):
+    page = client.get(f"/admin/meetings/meeting/{newest_meeting.pk}/change/").content.decode()
+    assert "modeltranslation/js/tabbed_translation_fields" in page
+    assert "vendor/jquery-ui/jquery-ui.min" in page
+    assert "googleapis" not in page
+    assert not re.search(r'(src|href)="(https?:)?//', page)
+
+
+def test_publishing_needs_both_languages(client, editor):
+    response = client.post("/admin/meetings/meeting/add/", meeting_form(title_en="", objective_en=""))
+    assert response.status_code == 200
+    assert Meeting.objects.filter(date="2024-02-15").count() == 0
+    assert len(errors(response)) >= 2
+    draft = meeting_form(title_en="", objective_en="")
+    del draft["is_published"]
+    assert client.post("/admin/meetings/meeting/add/", draft).status_code == 302
+    assert Meeting.objects.get(date="2024-02-15").is_published is False
+
+
+def test_edit_a_french_text_then_find_the_new_word(client, editor, newest_meeting):
+    recommendation = newest_meeting.themes.get(position=1).recommendations.get(position=1)
+    response = client.post(
+        f"/admin/meetings/recommendation/{recommendation.pk}/change/",
+        {
+            "theme": str(recommendation.theme_id),
+            "position": "1",
+            "text_fr": recommendation.text_fr + " Pensez aux phares côtiers.",
+            "text_en": recommendation.text_en,
+        },
+    )
+    assert response.status_code == 302, errors(response)
+    page = client.get("/fr/recherche/", {"q": "phares cotiers"}).content.decode()
+    assert "1 recommandation correspond" in page
+    assert f"#rec-{recommendation.pk}" in page
+    assert "<mark>phares</mark> <mark>côtiers</mark>" in page
+
+
+def test_reorder_themes_inline_keeps_positions_unique_and_gapless(client, editor, newest_meeting):
+    themes = list(newest_meeting.themes.order_by("position"))
+    data = meeting_form(
+        date="2023-10-03",
+        title_fr=newest_meeting.title_fr,
+        title_en=newest_meeting.title_en,
+        objective_fr=newest_meeting.objective_fr,
+        objective_en=newest_meeting.objective_en,
+        slug_fr=newest_meeting.slug_fr,
+        slug_en=newest_meeting.slug_en,
+        **inline_management("themes", total=len(themes), initial=len(themes)),
+    )
+    for index, theme in enumerate(themes):
+        data.update(
+            {
+                f"themes-{index}-id": str(theme.pk),
+                f"themes-{index}-meeting": str(newest_meeting.pk),
+                f"themes-{index}-title_fr": theme.title_fr,
+                f"themes-{index}-title_en": theme.title_en,
+                f"themes-{index}-position": str(theme.position),
+            }
+        )
+    # Swap the first two themes, and delete the last one.
+    data["themes-0-position"], data["themes-1-position"] = "2", "1"
+    data[f"themes-{len(themes) - 1}-DELETE"] = "on"
+    response = client.post(f"/admin/meetings/meeting/{newest_meeting.pk}/change/", data)
+    assert response.status_code == 302, errors(response)
+    order = list(newest_meeting.themes.order_by("position").values_list("pk", "position"))
+    assert order == [(themes[1].pk, 1), (themes[0].pk, 2), (themes[2].pk, 3), (themes[3].pk, 4)]
+    public = client.get(newest_meeting.get_absolute_url("fr")).content.decode()
+    assert public.index(themes[1].title_fr.replace("'", "&#x27;")) < public.index(
+        themes[0].title_fr.replace("'", "&#x27;")
+    )
+
+
+def test_moving_a_recommendation_renumbers_its_siblings(client, editor, newest_meeting):
+    theme = newest_meeting.themes.get(position=1)
+    first, second, third = theme.recommendations.order_by("position")
+    response = client.post(
+        f"/admin/meetings/recommendation/{first.pk}/change/",
+        {"theme": str(theme.pk), "position": "3", "text_fr": first.text_fr, "text_en": first.text_en},
+    )
+    assert response.status_code == 302, errors(response)
+    assert list(theme.recommendations.order_by("position").values_list("pk", flat=True)) == [
+        second.pk,
+        third.pk,
+        first.pk,
+    ]
+
+
+def test_deleting_a_recommendation_closes_the_gap(client, editor, newest_meeting):
+    theme = newest_meeting.themes.get(position=1)
+    first = theme.recommendations.get(position=1)
+    response = client.post(f"/admin/meetings/recommendation/{first.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert list(theme.recommendations.order_by("position").values_list("position", flat=True)) == [1, 2]
+
+
+def test_delete_a_meeting_then_restore_it_with_everything_it_held(client, editor, newest_meeting):
+    counts = (
+        newest_meeting.themes.count(),
+        Recommendation.objects.filter(theme__meeting=newest_meeting).count(),
+    )
+    url = newest_meeting.get_absolute_url("fr")
+    response = client.post(f"/admin/meetings/meeting/{newest_meeting.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Meeting.objects.filter(pk=newest_meeting.pk).exists()
+    assert client.get(url).status_code == 404
+
+    recover_list = client.get("/admin/meetings/meeting/recover/").content.decode()
+    version = Version.objects.get_deleted(Meeting).get(object_id=str(newest_meeting.pk))
+    assert f"recover/{version.pk}/" in recover_list
+    recover_form = client.get(f"/admin/meetings/meeting/recover/{version.pk}/")
+    data = submitted(recover_form, "meeting_form")
+    assert data["title_en"] == newest_meeting.title_en
+    response = client.post(f"/admin/meetings/meeting/recover/{version.pk}/", data)
+    assert response.status_code == 302, errors(response)
+    restored = Meeting.objects.get(pk=newest_meeting.pk)
+    assert (restored.themes.count(), Recommendation.objects.filter(theme__meeting=restored).count()) == counts
+    assert client.get(url).status_code == 200
+    assert search_recommendations("intelligence artificielle", "fr").total == 7
+
+
+def test_history_records_who_changed_what_and_can_compare_and_restore(client, editor, newest_meeting):
+    theme = newest_meeting.themes.get(position=1)
+    original = theme.title_en
+    post = {
+        "meeting": str(newest_meeting.pk),
+        "position": "1",
+        "title_fr": theme.title_fr,
+        "title_en": "Renamed",
+    }
+    post.update(inline_management("recommendations"))
+    assert client.post(f"/admin/meetings/theme/{theme.pk}/change/", post).status_code == 302
+
+    versions = Version.objects.get_for_object(theme)
+    assert versions[0].revision.user == editor
+    history = client.get(f"/admin/meetings/theme/{theme.pk}/history/").content.decode()
+    assert "editor" in history
+    assert "Compare" in history or "Comparer" in history
+
+    compare = client.get(
+        f"/admin/meetings/theme/{theme.pk}/history/compare/", {"from": versions[1].pk, "to": versions[0].pk}
+    ).content.decode()
+    assert "title_en" in compare
+    assert f"<del>{original}</del>" in compare
+    assert "<ins>Renamed</ins>" in compare
+
+    # Restore the earlier version through reversion's revision form.
+    old = versions[1]
+    form = client.get(f"/admin/meetings/theme/{theme.pk}/history/{old.pk}/")
+    assert form.status_code == 200
+    restore = {**post, "title_en": original}
+    assert client.post(f"/admin/meetings/theme/{theme.pk}/history/{old.pk}/", restore).status_code == 302
+    theme.refresh_from_db()
+    assert theme.title_en == original
+
+
+def test_a_draft_is_invisible_to_the_public_and_to_search(client, editor, newest_meeting):
+    data = meeting_form(
+        date="2023-10-03",
+        title_fr=newest_meeting.title_fr,
+        title_en=newest_meeting.title_en,
+        objective_fr=newest_meeting.objective_fr,
+        objective_en=newest_meeting.objective_en,
+        slug_fr=newest_meeting.slug_fr,
+        slug_en=newest_meeting.slug_en,
+    )
+    del data["is_published"]
+    assert client.post(f"/admin/meetings/meeting/{newest_meeting.pk}/change/", data).status_code == 302
+    client.logout()
+    assert client.get(newest_meeting.get_absolute_url("fr")).status_code == 404
+    assert "3 octobre 2023" not in client.get("/fr/reunions/").content.decode()
+    results = search_recommendations("intelligence artificielle", "fr")
+    assert newest_meeting not in [meeting for meeting, _count in results.meetings]
+    assert 2023 not in dict(search_recommendations("confiance", "fr").years) or all(
+        hit.recommendation.theme.meeting_id != newest_meeting.pk
+        for hit in search_recommendations("confiance", "fr").page.object_list
+    )
+
+
+def test_a_title_change_keeps_the_old_url_working(client, editor, newest_meeting):
+    old_url = newest_meeting.get_absolute_url("en")
+    newest_meeting.title_en = "A new English title"
+    newest_meeting.slug_en = ""
+    newest_meeting.save()
+    assert newest_meeting.slug_en == "a-new-english-title"
+    assert MeetingSlug.objects.filter(meeting=newest_meeting, language="en").exists()
+    response = client.get(old_url)
+    assert response.status_code == 301
+    assert response["Location"] == "/en/meetings/2023-10-03-a-new-english-title/"
+
+
+def test_view_on_site_and_public_links(client, editor, newest_meeting):
+    page = client.get(f"/admin/meetings/meeting/{newest_meeting.pk}/change/").content.decode()
+    assert f'href="{newest_meeting.get_absolute_url("fr")}" lang="fr"' in page
+    assert f'href="{newest_meeting.get_absolute_url("en")}" lang="en"' in page
+
+
+def test_meeting_list_shows_dates_titles_and_counts(client, editor):
+    page = client.get("/admin/meetings/meeting/").content.decode()
+    assert "The future of Service Canada (Part 2)" in page
+    assert "L&#x27;avenir de Service Canada (Partie 2)" in page
+    assert 'class="field-recommendation_count">16<' in page
+    year_filtered = client.get("/admin/meetings/meeting/", {"year": "2022"}).content.decode()
+    assert (
+        "13 avril 2022" in year_filtered or "April 13, 2022" in year_filtered or "2022-04-13" in year_filtered
+    )
+    assert "The future of Service Canada (Part 2)" not in year_filtered
+
+
+def test_recommendation_admin_searches_both_languages(client, editor):
+    french = client.get("/admin/meetings/recommendation/", {"q": "racisme"}).content.decode()
+    english = client.get("/admin/meetings/recommendation/", {"q": "artificial intelligence"}).content.decode()
+    assert "0 recommandation" not in french
+    assert re.search(r"(\d+) (recommendations|recommandations)", english)
+
+
+def test_editor_cannot_reach_user_management(client, editor):
+    assert client.get("/admin/auth/user/").status_code == 403
+    assert client.get("/admin/auth/group/").status_code == 403
+    assert "/admin/auth/" not in client.get("/admin/").content.decode()
+
+
+def test_editors_group_has_exactly_content_and_history_permissions():
+    group = ensure_editors_group()
+    labels = {p.content_type.app_label for p in group.permissions.all()}
+    assert labels == {"meetings", "reversion"}
+    codenames = set(group.permissions.values_list("codename", flat=True))
+    assert {"change_meeting", "delete_recommendation", "add_theme", "view_version"} <= codenames
+    assert not any("searchterm" in c for c in codenames)
+
+
+def test_non_staff_get_only_the_login_page(client):
+    User.objects.create_user("reader", password="a-long-enough-password")
+    client.login(username="reader", password="a-long-enough-password")
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    assert client.get("/admin/meetings/meeting/").status_code == 302
+
+
+def test_history_entries_exist_for_imported_content():
+    meeting = Meeting.objects.get(date="2023-10-03")
+    version = Version.objects.get_for_object(meeting).first()
+    assert version is not None
+    assert "fixture" in version.revision.get_comment()
+
+
+def test_theme_admin_renumbers_when_a_theme_is_added_without_position(client, editor, newest_meeting):
+    response = client.post(
+        "/admin/meetings/theme/add/",
+        {
+            "meeting": str(newest_meeting.pk),
+            "position": "",
+            "title_fr": "Nouveau",
+            "title_en": "New",
+            **inline_management("recommendations"),
+        },
+    )
+    assert response.status_code == 302, errors(response)
+    assert list(newest_meeting.themes.order_by("position").values_list("position", flat=True)) == [
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+    ]
+    assert newest_meeting.themes.get(position=6).title_en == "New"
+    assert Theme.objects.filter(meeting=newest_meeting).count() == 6
