@@ -66,12 +66,11 @@ class ArchiveVersionAdmin(VersionAdmin, TabbedTranslationAdmin):
     object_history_template = "admin/meetings/object_history.html"
 
     def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
         return [
             path(
                 "<path:object_id>/history/compare/",
                 self.admin_site.admin_view(self.compare_view),
-                name="%s_%s_compare" % info,
+                name=f"{self.opts.app_label}_{self.opts.model_name}_compare",
             ),
             *super().get_urls(),
         ]
@@ -188,7 +187,7 @@ class RecommendationInline(TranslationTabularInline):
 class MeetingAdminForm(forms.ModelForm):
     class Meta:
         model = Meeting
-        fields = "__all__"
+        fields = ["committee", "date", "is_published", "title", "objective", "slug"]
 
     def clean(self):
         cleaned = super().clean()
