@@ -7,7 +7,7 @@ MANAGE := $(BIN)/python manage.py
 # Local development runs with DEBUG on; production sets its own environment.
 export DEBUG ?= 1
 
-.PHONY: install run test lint format fixtures messages ci
+.PHONY: install run serve-prod test lint format fixtures messages ci
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,13 @@ run: install
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) load_archive
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+# Production: DEBUG off, gunicorn, settings from the environment (see README).
+serve-prod: install
+	@test -n "$$SECRET_KEY" || { echo "Refusing to start: set SECRET_KEY (and DATABASE_URL, ALLOWED_HOSTS)." >&2; exit 1; }
+	DEBUG=0 $(MANAGE) migrate --noinput
+	DEBUG=0 $(MANAGE) collectstatic --noinput --verbosity 0
+	DEBUG=0 $(BIN)/gunicorn -c ccs_archive/gunicorn.conf.py ccs_archive.wsgi
 
 test: install
 	$(BIN)/ruff check .

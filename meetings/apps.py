@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,6 +9,16 @@ def _register_sqlite_functions(sender, connection, **kwargs):
         from .search.sqlite_schema import register_functions
 
         register_functions(connection.connection)
+
+
+def _drop_sqlite_search_triggers(sender, using, **kwargs):
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        from .search.sqlite_schema import drop_triggers
+
+        drop_triggers(connection)
 
 
 def _create_sqlite_search_index(sender, using, **kwargs):
@@ -38,6 +48,7 @@ class MeetingsConfig(AppConfig):
         register_models()
 
         connection_created.connect(_register_sqlite_functions)
+        pre_migrate.connect(_drop_sqlite_search_triggers, sender=self)
         post_migrate.connect(_create_sqlite_search_index, sender=self)
         # After every migrate, once all permissions exist.
         post_migrate.connect(_ensure_editors_group, sender=self)

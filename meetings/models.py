@@ -41,6 +41,11 @@ class Committee(models.Model):
         return reverse("meetings:index")
 
 
+def modification_time():
+    """Now, to the second: the precision of "Date modified", and of JSON backups."""
+    return timezone.now().replace(microsecond=0)
+
+
 def _count_of(queryset, group_by):
     """A subquery counting ``queryset``'s rows for the outer row.
 
@@ -85,7 +90,7 @@ class Meeting(models.Model):
     is_published = models.BooleanField(_("published"), default=True)
     # The last change to the meeting or to anything it holds: the public
     # "Date modified" line. Theme and Recommendation keep it current.
-    modified_at = models.DateTimeField(_("modified"), default=timezone.now, editable=False)
+    modified_at = models.DateTimeField(_("modified"), default=modification_time, editable=False)
 
     objects = MeetingQuerySet.as_manager()
 
@@ -111,7 +116,7 @@ class Meeting(models.Model):
         previous = None
         if self.pk:
             previous = Meeting.objects.filter(pk=self.pk).values("slug_fr", "slug_en", "is_published").first()
-        self.modified_at = timezone.now()
+        self.modified_at = modification_time()
         super().save(*args, **kwargs)
         if previous and previous["is_published"]:
             for language in ("fr", "en"):

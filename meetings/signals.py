@@ -2,14 +2,13 @@
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django.utils import timezone
 
-from .models import Meeting, Recommendation, Theme
+from .models import Meeting, Recommendation, Theme, modification_time
 from .search.vocabulary import add_search_terms
 
 
 def _touch_meeting(**lookup):
-    Meeting.objects.filter(**lookup).update(modified_at=timezone.now())
+    Meeting.objects.filter(**lookup).update(modified_at=modification_time())
 
 
 @receiver(post_save, sender=Theme)
@@ -28,10 +27,12 @@ def recommendation_changed(sender, instance, raw=False, **kwargs):
 
 @receiver(post_save, sender=Recommendation)
 def recommendation_words(sender, instance, raw=False, **kwargs):
-    add_search_terms({"fr": [instance.text_fr], "en": [instance.text_en]})
+    if not raw:  # a fixture or a backup being loaded brings its own vocabulary
+        add_search_terms({"fr": [instance.text_fr], "en": [instance.text_en]})
 
 
 @receiver(post_save, sender=Theme)
 @receiver(post_save, sender=Meeting)
 def title_words(sender, instance, raw=False, **kwargs):
-    add_search_terms({"fr": [instance.title_fr], "en": [instance.title_en]})
+    if not raw:
+        add_search_terms({"fr": [instance.title_fr], "en": [instance.title_en]})

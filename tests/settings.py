@@ -1,7 +1,22 @@
-"""Settings for the test suite: the project's own, with a key that only tests use."""
+"""
+Settings for the test suite: the production settings (DEBUG off), with a key
+that only tests use, and plain HTTP so that the test client need not speak TLS.
+"""
 
 import os
 
-os.environ.setdefault("SECRET_KEY", "test-suite-only-key-never-used-outside-tests")
+os.environ["DEBUG"] = "0"
+os.environ.setdefault("SECRET_KEY", "test-suite-only-key-never-used-outside-tests-4f9c2a7e1d")
 
 from ccs_archive.settings import *  # noqa: E402, F403
+from ccs_archive.settings import BASE_DIR, DATABASES  # noqa: E402
+
+SECURE_SSL_REDIRECT = False
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+# A file, not memory, so that a server started by a test (gunicorn) can read
+# the archive that the session loaded.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(BASE_DIR / "test-artifacts" / f"test-db-{os.getpid()}.sqlite3")
+    }

@@ -372,8 +372,7 @@ def test_editors_group_has_exactly_content_and_history_permissions():
 
 
 def test_non_staff_get_only_the_login_page(client):
-    User.objects.create_user("reader", password="a-long-enough-password")
-    client.login(username="reader", password="a-long-enough-password")
+    client.force_login(User.objects.create_user("reader", password="a-long-enough-password"))
     response = client.get("/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")

@@ -7,11 +7,14 @@ text: ``ccs_fold(language, text)``, a Python function registered on every
 SQLite connection (see ``register_functions``), unaccents, drops stop words
 and stems exactly as PostgreSQL's configurations do.
 
-The table and triggers are (re)created after every ``migrate`` rather than in
-a migration: SQLite's ALTER TABLE is done by copying the table, which drops
-its triggers, so a later migration of these models would silently stop the
-index from following the data.
+The triggers are dropped before every ``migrate`` and made again after it,
+rather than in a migration: SQLite's ALTER TABLE is done by copying the
+table, which drops its triggers (a later migration of these models would
+silently stop the index from following the data), and a trigger that names
+a table being rebuilt or removed makes the migration fail.
 """
+
+import re
 
 from .text import fold
 
@@ -92,6 +95,8 @@ CREATE = [
 
 REBUILD = [f"DELETE FROM {FTS_TABLE}", _INSERT_ROWS]
 
+TRIGGERS = [re.search(r"CREATE TRIGGER IF NOT EXISTS (\w+)", statement)[1] for statement in CREATE[1:]]
+
 
 def _fold(language, text):
     return fold(text, language) if text else ""
@@ -102,8 +107,16 @@ def register_functions(connection):
     connection.create_function("ccs_fold", 2, _fold, deterministic=True)
 
 
+def drop_triggers(connection):
+    with connection.cursor() as cursor:
+        for name in TRIGGERS:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
 def create_index(connection):
     """Create the FTS table and triggers if missing, and fill the table if it is out of step."""
+    if "meetings_recommendation" not in connection.introspection.table_names():
+        return  # the app's tables are not there (migrated to zero)
     with connection.cursor() as cursor:
         for statement in CREATE:
             cursor.execute(statement)
