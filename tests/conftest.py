@@ -1,7 +1,14 @@
 import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from meetings.loading import load_records
 
@@ -36,3 +43,59 @@ def newest_meeting(db):
     from meetings.models import Meeting
 
     return Meeting.objects.get(date="2023-10-03")
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _database_url():
+    params = connection.settings_dict
+    if connection.vendor == "postgresql":
+        return f"postgres://{params['USER']}@{params['HOST']}:{params['PORT']}/{params['NAME']}"
+    return f"sqlite:///{params['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def production_server(django_db_setup):
+    """The production configuration under gunicorn, on the session's test database."""
+    port = _free_port()
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    env.update(
+        DEBUG="0",
+        SECRET_KEY="smoke-test-secret-key-with-enough-characters-0123456789abcdef",
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=_database_url(),
+        BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="2",
+        # Plain HTTP on the loopback: no TLS to redirect to.
+        SECURE_SSL_REDIRECT="0",
+        LOG_LEVEL="WARNING",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "ccs_archive/gunicorn.conf.py", "ccs_archive.wsgi"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"gunicorn did not start:\n{process.stdout.read()}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -1,0 +1,329 @@
+"""
+The archive in a real browser (Debian's Chromium, driven by Playwright), served
+by the production configuration under gunicorn: journeys as people make them,
+keyboard use, reflow, and two gates — zero axe-core WCAG 2.1 A/AA violations
+and zero Nu HTML Checker errors on every page type, in both languages.
+
+Without Chromium these tests skip with one line saying how to enable them;
+CI sets CCS_REQUIRE_BROWSER=1, which turns that skip into a failure.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+VNU_JAR = Path(
+    os.environ.get("VNU_JAR", settings.BASE_DIR / ".ci/vnu/node_modules/vnu-jar/build/dist/vnu.jar")
+)
+ARTIFACTS = settings.BASE_DIR / "test-artifacts"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+FR_MEETING = "/fr/reunions/2023-10-03-l-avenir-de-service-canada-partie-2/"
+EN_MEETING = "/en/meetings/2023-10-03-the-future-of-service-canada-part-2/"
+PAGE_TYPES = {
+    "listing": {"fr": "/fr/reunions/", "en": "/en/meetings/"},
+    "year": {"fr": "/fr/reunions/2022/", "en": "/en/meetings/2022/"},
+    "meeting": {"fr": FR_MEETING, "en": EN_MEETING},
+    "search-results": {
+        "fr": "/fr/recherche/?q=intelligence+artificielle",
+        "en": "/en/search/?q=artificial+intelligence",
+    },
+    "search-empty": {"fr": "/fr/recherche/?q=zzzyxwv", "en": "/en/search/?q=zzzyxwv"},
+    "search-suggestion": {"fr": "/fr/recherche/?q=inteligence", "en": "/en/search/?q=goverment"},
+    "search-form": {"fr": "/fr/recherche/", "en": "/en/search/"},
+    "not-found": {"fr": "/fr/nulle-part/", "en": "/en/nowhere/"},
+    "admin-login": {"fr": "/admin/login/", "en": "/admin/login/"},
+}
+
+
+def _unavailable(reason):
+    message = f"{reason}. Install Debian's chromium (apt-get install chromium) to run the browser tests."
+    if os.environ.get("CCS_REQUIRE_BROWSER"):
+        pytest.fail(f"{message} CCS_REQUIRE_BROWSER is set, so this cannot be skipped.")
+    pytest.skip(message)
+
+
+# Module scope: Playwright's sync API runs an event loop in this thread, and
+# Django refuses database work while one runs, so it must end with this module.
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"No browser at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright is not installed (pip install -e '.[dev]')")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser, production_server):
+    """A fresh page in a given language and viewport; every page is closed afterwards."""
+    contexts = []
+
+    def open_page(path="/", language="fr", width=1280, height=900):
+        context = browser.new_context(
+            locale="fr-CA" if language == "fr" else "en-CA",
+            extra_http_headers={
+                "Accept-Language": "fr-CA,fr;q=0.9" if language == "fr" else "en-CA,en;q=0.9"
+            },
+            viewport={"width": width, "height": height},
+        )
+        contexts.append(context)
+        page = context.new_page()
+        errors = []
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.console_errors = errors
+        page.goto(production_server + path)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def is_target(page, selector):
+    return page.evaluate(f"document.querySelector({json.dumps(selector)}).matches(':target')")
+
+
+def in_viewport(page, selector):
+    return page.evaluate(
+        """selector => {
+            const box = document.querySelector(selector).getBoundingClientRect();
+            return box.top >= -1 && box.top < window.innerHeight;
+        }""",
+        selector,
+    )
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_journey_open_a_meeting_and_follow_a_permalink(open_page, production_server, language):
+    page = open_page("/", language)
+    assert page.url.endswith("/fr/reunions/" if language == "fr" else "/en/meetings/")
+    date = "3 octobre 2023" if language == "fr" else "October 3, 2023"
+    page.locator(".meeting-summary", has_text=date).get_by_role("link").first.click()
+    assert page.locator("h1").inner_text() == (
+        "L'avenir de Service Canada (Partie 2)"
+        if language == "fr"
+        else "The future of Service Canada (Part 2)"
+    )
+    assert page.locator("section.theme h2").count() == 5
+    assert page.locator(".recommendations > li").count() == 16
+
+    permalink = page.locator(".permalink").nth(5)
+    href = permalink.get_attribute("href")
+    copied = permalink.get_attribute("data-permalink")
+    assert copied.endswith(href)
+    # Open the copied permalink as a new visit.
+    page = open_page(copied.removeprefix(production_server), language)
+    anchor = f"li{href}"
+    assert is_target(page, anchor)
+    assert page.locator(anchor).is_visible()
+    assert in_viewport(page, anchor)
+    assert not page.console_errors
+
+
+@pytest.mark.parametrize("language, other", [("fr", "en"), ("en", "fr")])
+def test_journey_toggle_keeps_the_meeting_and_the_recommendation(open_page, language, other):
+    page = open_page(FR_MEETING if language == "fr" else EN_MEETING, language)
+    anchor = page.locator(".recommendations > li").nth(7).get_attribute("id")
+    page.goto(page.url + f"#{anchor}")
+    with page.expect_navigation():
+        page.locator(".language-toggle a").click()
+    assert page.url.endswith((EN_MEETING if other == "en" else FR_MEETING) + f"#{anchor}")
+    assert page.locator("html").get_attribute("lang") == other
+    assert is_target(page, f"#{anchor}")
+    assert in_viewport(page, f"#{anchor}")
+
+
+@pytest.mark.parametrize(
+    "language, query, word",
+    [("fr", "intelligence artificielle", "intelligence"), ("en", "artificial intelligence", "artificial")],
+)
+def test_journey_search_filter_and_open_a_result(open_page, language, query, word):
+    page = open_page("/", language)
+    box = page.locator("#site-search")
+    box.fill(query)
+    with page.expect_navigation():
+        box.press("Enter")
+    assert "/recherche/" in page.url or "/search/" in page.url
+    assert page.locator("mark", has_text=word).count() > 0
+    heading = page.locator("#results-title").inner_text()
+    assert heading.startswith("7 ")
+
+    with page.expect_navigation():
+        page.locator(".facets a[href*='year=2022']").click()
+    assert "year=2022" in page.url
+    assert page.locator(".hits > li").count() == 2
+
+    with page.expect_navigation():
+        page.locator(".hits a").first.click()
+    fragment = page.url.split("#")[1]
+    assert fragment.startswith("rec-")
+    assert is_target(page, f"#{fragment}")
+    assert page.locator(f"#{fragment}").is_visible()
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_keyboard_only(open_page, language):
+    page = open_page(FR_MEETING if language == "fr" else EN_MEETING, language)
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.className")
+    assert focused == "skip-link"
+    assert page.evaluate("document.activeElement.textContent") == (
+        "Passer au contenu principal" if language == "fr" else "Skip to main content"
+    )
+    outline = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, parseFloat(s.outlineWidth)]; })()"
+    )
+    assert outline[0] != "none" and outline[1] >= 2
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+    # Walk the whole page with Tab: every link and control is reached, and
+    # focus comes back round instead of being trapped.
+    page.reload()
+    selector = "a[href], input:not([type=hidden]), select, button, textarea"
+    focusable = page.evaluate(f"document.querySelectorAll('{selector}').length")
+    reached = []
+    for _ in range(focusable + 3):
+        page.keyboard.press("Tab")
+        reached.append(
+            page.evaluate(f"[...document.querySelectorAll('{selector}')].indexOf(document.activeElement)")
+        )
+    # Every control, each once, in document order; then focus leaves the page.
+    assert reached[:focusable] == list(range(focusable))
+    assert page.evaluate("document.querySelector('#site-search') !== null")
+    toggle_index = page.evaluate(
+        f"[...document.querySelectorAll('{selector}')].indexOf(document.querySelector('.language-toggle a'))"
+    )
+    assert toggle_index in reached
+
+    # The search box works from the keyboard.
+    page.focus("#site-search")
+    page.keyboard.type("données" if language == "fr" else "data")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator(".hits > li").count() > 0
+
+
+@pytest.mark.parametrize("page_type", ["listing", "meeting", "search-results", "not-found"])
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_no_horizontal_scroll_at_320_pixels_or_200_percent_zoom(open_page, page_type, language):
+    path = PAGE_TYPES[page_type][language]
+    # 320 CSS pixels wide, and 1280 pixels at 200 % zoom (640 CSS pixels).
+    for width in (320, 640):
+        page = open_page(path, language, width=width, height=800)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
+        clipped = page.evaluate(
+            """() => [...document.querySelectorAll('h1, h2, h3, p, li, a, label, button')]
+                .filter(e => e.offsetParent !== null && !e.closest('.visually-hidden') && e.scrollWidth > e.clientWidth + 1
+                        && getComputedStyle(e).overflowX === 'hidden')
+                .map(e => e.textContent.trim().slice(0, 40))"""
+        )
+        assert not clipped, f"text cut off at {width}px: {clipped}"
+
+
+def axe_violations(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    return [
+        f"{violation['id']}: {node['target']} ({violation['helpUrl']})"
+        for violation in results.response["violations"]
+        for node in violation["nodes"]
+    ]
+
+
+@pytest.mark.parametrize("page_type", list(PAGE_TYPES))
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_axe_finds_no_wcag_violation(open_page, page_type, language):
+    page = open_page(PAGE_TYPES[page_type][language], language)
+    violations = axe_violations(page)
+    assert not violations, "\n".join(violations)
+    screenshots = ARTIFACTS / "screenshots"
+    screenshots.mkdir(parents=True, exist_ok=True)
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=screenshots / f"{page_type}-{language}-{width}.png", full_page=True)
+
+
+def test_axe_gate_can_fail(open_page):
+    page = open_page("/fr/reunions/", "fr")
+    page.set_content(
+        '<!DOCTYPE html><html lang="fr"><head><title>x</title></head><body><main>'
+        '<img src="/static/none.png"><input type="text"></main></body></html>'
+    )
+    violations = "\n".join(axe_violations(page))
+    assert "image-alt" in violations
+    assert "label" in violations
+
+
+def vnu_errors(documents, tmp_path):
+    if not VNU_JAR.exists():
+        _unavailable(f"No Nu HTML Checker at {VNU_JAR} (run .ci/run, or npm install vnu-jar)")
+    if not shutil.which("java"):
+        _unavailable("No java to run the Nu HTML Checker")
+    paths = []
+    for name, html in documents.items():
+        path = tmp_path / f"{name}.html"
+        path.write_text(html, encoding="utf-8")
+        paths.append(str(path))
+    result = subprocess.run(
+        ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *paths],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    return [
+        f"{Path(m['url']).name}:{m.get('lastLine')}: {m['message']}" for m in messages if m["type"] == "error"
+    ]
+
+
+def test_every_page_type_is_valid_html(production_server, tmp_path):
+    documents = {}
+    for page_type, paths in PAGE_TYPES.items():
+        for language, path in paths.items():
+            request = urllib.request.Request(production_server + path, headers={"Accept-Language": language})
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    body = response.read()
+            except urllib.error.HTTPError as error:  # the 404 page is a page too
+                body = error.read()
+            documents[f"{page_type}-{language}"] = body.decode()
+    errors = vnu_errors(documents, tmp_path)
+    assert not errors, "\n".join(errors)
+
+
+def test_html_gate_can_fail(tmp_path):
+    errors = vnu_errors(
+        {
+            "broken": '<!DOCTYPE html><html lang="fr"><head><title>x</title></head><body><img src="x"></body></html>'
+        },
+        tmp_path,
+    )
+    assert any("alt" in error for error in errors)
