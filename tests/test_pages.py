@@ -252,3 +252,17 @@ def test_get_absolute_url_follows_the_active_language(newest_meeting):
         assert newest_meeting.get_absolute_url() == EN_MEETING
         assert reverse("meetings:search") == "/en/search/"
     assert newest_meeting.get_absolute_url("fr") == FR_MEETING
+
+
+def test_pages_stay_light(client):
+    """Budgets, compressed: a meeting page under 20 KB, all CSS under 15 KB, nothing third-party."""
+    import gzip
+
+    from django.conf import settings
+
+    for path in (FR_MEETING, EN_MEETING):
+        page = client.get(path).content
+        assert len(gzip.compress(page)) < 20_000
+        assert b"https://" not in page.replace(b"https://schema.org", b"")
+    css = b"".join(path.read_bytes() for path in (settings.BASE_DIR / "static" / "css").glob("*.css"))
+    assert len(gzip.compress(css)) < 15_000
