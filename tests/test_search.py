@@ -304,3 +304,21 @@ def test_search_uses_the_index():
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
             plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
             assert "VIRTUAL TABLE INDEX" in plan
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="compares with PostgreSQL's to_tsvector; runs in the PostgreSQL pass",
+)
+def test_python_folding_matches_postgresql_for_the_whole_archive():
+    """SQLite's index is folded in Python; it must hold PostgreSQL's lexemes exactly."""
+    from meetings.search.text import fold
+
+    with connection.cursor() as cursor:
+        for language, config in (("fr", "french_unaccent"), ("en", "english_unaccent")):
+            cursor.execute(
+                f"SELECT text_{language}, array(SELECT lexeme FROM unnest(to_tsvector('{config}', text_{language})))"
+                " FROM meetings_recommendation"
+            )
+            for text, lexemes in cursor.fetchall():
+                assert set(fold(text, language).split()) == set(lexemes), text

@@ -63,11 +63,33 @@ def fold_word(word, language):
     return _stemmer(language).stemWord(folded)
 
 
+# A word, or hyphenated words ("c'est-à-dire" gives "est-à-dire").
+_TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+
+
+def _fold_token(token, language):
+    """PostgreSQL's lexemes for one token of its parser, in the same order."""
+    if token.isalpha() or token.isdigit():
+        return [fold_word(token, language)]
+    if "-" not in token:
+        # Letters and digits mixed ("covid19"): the simple dictionary, lower case only.
+        return [token.lower()]
+    parts = token.split("-")
+    if all(part.isalpha() for part in parts):
+        lexemes = [fold_word(token, language)]  # the whole hyphenated word, stemmed
+    else:
+        lexemes = [token.lower()]
+    for part in parts:
+        lexemes.append(fold_word(part, language) if part.isalpha() or part.isdigit() else part.lower())
+    return lexemes
+
+
 def fold(text, language):
     """The search terms of ``text``, space-separated, stop words left out."""
     if not text:
         return ""
-    return " ".join(term for term in (fold_word(w, language) for w in words(text)) if term)
+    terms = (term for token in _TOKEN.findall(text) for term in _fold_token(token, language))
+    return " ".join(term for term in terms if term)
 
 
 # Trigram similarity, as PostgreSQL's pg_trgm computes it, so that "Did you
