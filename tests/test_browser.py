@@ -327,3 +327,31 @@ def test_html_gate_can_fail(tmp_path):
         tmp_path,
     )
     assert any("alt" in error for error in errors)
+
+
+@pytest.fixture(scope="session")
+def staff_login(django_db_setup, django_db_blocker):
+    """An administrator the server can see: committed, like the archive."""
+    from django.contrib.auth.models import User
+
+    with django_db_blocker.unblock():
+        User.objects.filter(username="browser-admin").delete()
+        User.objects.create_superuser("browser-admin", password="browser-admin-password-123")
+    return {"username": "browser-admin", "password": "browser-admin-password-123"}
+
+
+def test_admin_works_under_the_content_security_policy(staff_login, open_page):
+    page = open_page("/admin/login/", "fr")
+    page.fill("#id_username", staff_login["username"])
+    page.fill("#id_password", staff_login["password"])
+    with page.expect_navigation():
+        page.click("input[type=submit]")
+    page.goto(page.url.split("/admin/")[0] + "/admin/meetings/meeting/1/change/")
+    # modeltranslation's French/English tabs are built by script: they need jQuery UI to load.
+    tabs = page.locator(".ui-tabs-nav")
+    assert tabs.count() >= 2
+    tabs.first.get_by_text("EN").click()
+    assert page.locator("#id_title_en").is_visible()
+    assert not page.locator("#id_title_fr").is_visible()
+    violations = [e for e in page.console_errors if "Content Security Policy" in e or "Refused" in e]
+    assert not violations, violations
