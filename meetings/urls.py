@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from . import views
 from .converters import IsoDateConverter
+from .open_data import feeds
+from .open_data import views as open_data_views
 
 register_converter(IsoDateConverter, "isodate")
 
@@ -14,4 +16,19 @@ urlpatterns = [
     path(_("meetings/<int:year>/"), views.MeetingYearView.as_view(), name="year"),
     path(_("meetings/<isodate:date>-<slug:slug>/"), views.meeting_detail, name="detail"),
     path(_("search/"), views.search, name="search"),
+    path(_("meetings/feed/"), feeds.MeetingFeed(), name="feed"),
+    path(_("search/feed/"), feeds.SearchFeed(), name="search_feed"),
+    path(_("open-data/"), open_data_views.open_data, name="open_data"),
+    path(
+        _("open-data/recommendations.csv"),
+        open_data_views.export_recommendations,
+        {"export_format": "csv"},
+        name="export_csv",
+    ),
+    path(
+        _("open-data/recommendations.json"),
+        open_data_views.export_recommendations,
+        {"export_format": "json"},
+        name="export_json",
+    ),
 ]

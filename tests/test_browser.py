@@ -331,12 +331,25 @@ def test_html_gate_can_fail(tmp_path):
 
 @pytest.fixture(scope="session")
 def staff_login(django_db_setup, django_db_blocker):
-    """An administrator the server can see: committed, like the archive."""
-    from django.contrib.auth.models import User
+    """An administrator the server can see: committed, like the archive.
 
-    with django_db_blocker.unblock():
-        User.objects.filter(username="browser-admin").delete()
-        User.objects.create_superuser("browser-admin", password="browser-admin-password-123")
+    Made in a thread of its own: Playwright's event loop runs in this one,
+    and Django refuses database work where an event loop is running.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.contrib.auth.models import User
+    from django.db import connection
+
+    def create():
+        try:
+            User.objects.filter(username="browser-admin").delete()
+            User.objects.create_superuser("browser-admin", password="browser-admin-password-123")
+        finally:
+            connection.close()
+
+    with django_db_blocker.unblock(), ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(create).result()
     return {"username": "browser-admin", "password": "browser-admin-password-123"}
 
 

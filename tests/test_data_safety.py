@@ -55,6 +55,17 @@ def test_a_backup_restores_to_identical_pages(client, tmp_path):
     assert render_all(client) == before
 
 
+def _on_server(statement):
+    """Run a statement outside any transaction (CREATE DATABASE cannot run in one)."""
+    import psycopg
+
+    params = connection.settings_dict
+    with psycopg.connect(
+        host=params["HOST"], port=params["PORT"], user=params["USER"], dbname="postgres", autocommit=True
+    ) as server:
+        server.execute(statement)
+
+
 def test_migrations_run_backwards_and_forwards():
     """On a database of its own: migrate, unmigrate the app, migrate again."""
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
@@ -63,8 +74,7 @@ def test_migrations_run_backwards_and_forwards():
     with tempfile.TemporaryDirectory() as folder:
         if connection.vendor == "postgresql":
             database = f"ccs_migrations_{os.getpid()}"
-            with connection.cursor() as cursor:
-                cursor.execute(f'CREATE DATABASE "{database}"')
+            _on_server(f'CREATE DATABASE "{database}"')
             params = connection.settings_dict
             env["DATABASE_URL"] = f"postgres://{params['USER']}@{params['HOST']}:{params['PORT']}/{database}"
         else:
@@ -82,8 +92,7 @@ def test_migrations_run_backwards_and_forwards():
                 assert result.returncode == 0, result.stderr
         finally:
             if database:
-                with connection.cursor() as cursor:
-                    cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+                _on_server(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 def test_an_import_interrupted_midway_changes_nothing(records, monkeypatch):

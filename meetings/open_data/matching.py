@@ -1,0 +1,79 @@
+"""
+The search page's matching as a queryset, for what lists every match at
+once: downloads, the API and feeds.
+
+``search_recommendations()`` returns one page of hits. Downloads and the API
+need the same hits as a queryset that they can count, slice and stream with
+``.iterator()``. This module builds it from the search engine's own pieces:
+``parse_query()``, the backend's ``hits`` subquery and the engine's sort
+orders, so both give the same records in the same order.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+from meetings.models import Recommendation
+from meetings.search.backends import get_backend
+from meetings.search.query import parse_query
+
+# The engine's SORTS, written for the ORM: the rank, then the meeting's date,
+# then the theme's and the recommendation's positions.
+ORDERINGS = {
+    "relevance": (
+        "-search_rank",
+        "-theme__meeting__date",
+        "theme__meeting_id",
+        "theme__position",
+        "position",
+    ),
+    "newest": ("-theme__meeting__date", "theme__meeting_id", "theme__position", "position"),
+    "oldest": ("theme__meeting__date", "theme__meeting_id", "theme__position", "position"),
+}
+
+
+@dataclass
+class Matches:
+    """The published recommendations a search finds, in the order it gives them."""
+
+    queryset: object
+    # Why nothing was searched, as in SearchResults: "empty", "only_excluded"
+    # or "stop_words"; "" when the search ran (or there was no query).
+    problem: str = ""
+
+
+def matching_recommendations(
+    query_text, language, *, all_languages=False, sort="relevance", year=None, meeting=None
+):
+    """
+    The published recommendations matching ``query_text``, filtered by
+    ``year`` and ``meeting``, with the theme and meeting fetched alongside.
+
+    Without a query, every published recommendation matches, newest meeting
+    first ("relevance" means nothing then).
+    """
+    queryset = Recommendation.objects.published().select_related("theme__meeting")
+    if year:
+        queryset = queryset.filter(theme__meeting__date__year=year)
+    if meeting:
+        queryset = queryset.filter(theme__meeting_id=meeting)
+    if not query_text:
+        return Matches(queryset.order_by(*ORDERINGS["oldest" if sort == "oldest" else "newest"]))
+
+    query = parse_query(query_text)
+    languages = ("fr", "en") if all_languages else (language,)
+    if not query.groups:
+        return Matches(queryset.none(), "only_excluded" if query.excluded else "empty")
+    if not any(query.has_terms(code) for code in languages):
+        return Matches(queryset.none(), "stop_words")
+
+    hits_sql, hits_params = get_backend().hits(query, languages)
+    queryset = queryset.filter(pk__in=RawSQL(f"SELECT h.id FROM ({hits_sql}) h", hits_params))
+    if sort == "relevance":
+        # The rank of each row, read from the same subquery the search page
+        # orders by. Only the rows being listed are ranked.
+        table = connection.ops.quote_name(Recommendation._meta.db_table)
+        rank = RawSQL(f"SELECT h.rank FROM ({hits_sql}) h WHERE h.id = {table}.id", hits_params)
+        queryset = queryset.annotate(search_rank=rank)
+    return Matches(queryset.order_by(*ORDERINGS[sort]))
