@@ -31,6 +31,10 @@ NATURAL_KEYS = {
 }
 
 
+# Staff decide what is published; a reload never changes it.
+NEVER_OVERWRITTEN = {"is_published"}
+
+
 @dataclass
 class LoadReport:
     created: int = 0
@@ -89,7 +93,7 @@ def _load(records, overwrite):
             differing = [
                 name
                 for name, value in values.items()
-                if name not in key_fields and getattr(obj, name) != value
+                if name not in key_fields and name not in NEVER_OVERWRITTEN and getattr(obj, name) != value
             ]
             if not differing:
                 report.unchanged += 1

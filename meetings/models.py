@@ -60,6 +60,10 @@ class MeetingQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
+    def last_modified(self):
+        """When anything in these meetings last changed: the "Date modified" of a listing."""
+        return self.aggregate(latest=models.Max("modified_at"))["latest"]
+
     def with_counts(self):
         """Annotate ``theme_count`` and ``recommendation_count``."""
         return self.select_related("committee").annotate(
@@ -197,10 +201,10 @@ class RecommendationQuerySet(models.QuerySet):
         return self.filter(theme__meeting__is_published=True)
 
     def search(self, query, language, **options):
-        """Full-text search; see ``meetings.search`` for the options."""
+        """Full-text search of the published recommendations; see ``meetings.search`` for the options."""
         from .search import search_recommendations
 
-        return search_recommendations(query, language, queryset=self, **options)
+        return search_recommendations(query, language, **options)
 
 
 class Recommendation(models.Model):
@@ -235,10 +239,15 @@ class Recommendation(models.Model):
 
 
 class SearchTermQuerySet(models.QuerySet):
-    def is_known(self, word, language):
+    def known(self, words, language):
+        """Which of ``words`` (lower-cased) the archive's vocabulary holds, in one query."""
         from .search.text import unaccent
 
-        return self.filter(language=language, normalized=unaccent(word).lower()).exists()
+        by_normalized = {unaccent(word).lower(): word.lower() for word in words}
+        found = self.filter(language=language, normalized__in=by_normalized).values_list(
+            "normalized", flat=True
+        )
+        return {by_normalized[normalized] for normalized in found}
 
 
 class SearchTerm(models.Model):

@@ -25,14 +25,25 @@ def recommendation_changed(sender, instance, raw=False, **kwargs):
         _touch_meeting(themes__pk=instance.theme_id)
 
 
+# New words of published text join the "Did you mean" vocabulary. (A fixture
+# or a backup being loaded brings its own vocabulary: raw saves are skipped.)
+# Words of drafts stay out; suggestions are also checked against published
+# content before they are shown, which covers text deleted or unpublished since.
+
+
 @receiver(post_save, sender=Recommendation)
 def recommendation_words(sender, instance, raw=False, **kwargs):
-    if not raw:  # a fixture or a backup being loaded brings its own vocabulary
+    if not raw and Meeting.objects.published().filter(themes__pk=instance.theme_id).exists():
         add_search_terms({"fr": [instance.text_fr], "en": [instance.text_en]})
 
 
 @receiver(post_save, sender=Theme)
+def theme_words(sender, instance, raw=False, **kwargs):
+    if not raw and Meeting.objects.published().filter(pk=instance.meeting_id).exists():
+        add_search_terms({"fr": [instance.title_fr], "en": [instance.title_en]})
+
+
 @receiver(post_save, sender=Meeting)
-def title_words(sender, instance, raw=False, **kwargs):
-    if not raw:
+def meeting_words(sender, instance, raw=False, **kwargs):
+    if not raw and instance.is_published:
         add_search_terms({"fr": [instance.title_fr], "en": [instance.title_en]})

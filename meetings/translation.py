@@ -16,11 +16,15 @@ class MeetingTranslationOptions(TranslationOptions):
     fields = ("title", "objective", "slug")
 
 
+# A theme or a recommendation exists in both languages or not at all: an
+# English page must never fall back to French text without saying so.
 @register(Theme)
 class ThemeTranslationOptions(TranslationOptions):
     fields = ("title",)
+    required_languages = ("fr", "en")
 
 
 @register(Recommendation)
 class RecommendationTranslationOptions(TranslationOptions):
     fields = ("text",)
+    required_languages = ("fr", "en")

@@ -1,7 +1,6 @@
 """Public pages: browse meetings by date, read one, search recommendations."""
 
 from django.conf import settings
-from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,7 +42,7 @@ class MeetingArchiveMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["years"] = self.get_years()
-        context["date_modified"] = Meeting.objects.published().aggregate(latest=Max("modified_at"))["latest"]
+        context["date_modified"] = Meeting.objects.published().last_modified()
         return context
 
 
@@ -111,7 +110,7 @@ def _find_moved_meeting(candidates, slug):
 
 def search(request):
     form = SearchForm(request.GET or None)
-    date_modified = Meeting.objects.published().aggregate(latest=Max("modified_at"))["latest"]
+    date_modified = Meeting.objects.published().last_modified()
     context = {"form": form, "results": None, "date_modified": date_modified}
     if form.is_bound and not form.is_valid():
         return render(request, "meetings/search.html", context, status=400)
@@ -123,5 +122,10 @@ def search(request):
 
 
 def page_not_found(request, exception):
-    response = render(request, "404.html", {"home_url": reverse("root")}, status=404)
-    return response
+    # The toggle cannot translate an address that leads nowhere: offer the
+    # listing in the other language instead.
+    alternates = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            alternates[code] = reverse("meetings:index")
+    return render(request, "404.html", {"alternates": alternates}, status=404)

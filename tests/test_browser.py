@@ -49,6 +49,7 @@ PAGE_TYPES = {
     "search-form": {"fr": "/fr/recherche/", "en": "/en/search/"},
     "not-found": {"fr": "/fr/nulle-part/", "en": "/en/nowhere/"},
     "admin-login": {"fr": "/admin/login/", "en": "/admin/login/"},
+    "open-data": {"fr": "/fr/donnees-ouvertes/", "en": "/en/open-data/"},
 }
 
 

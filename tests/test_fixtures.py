@@ -198,3 +198,11 @@ def test_build_fixtures_check_detects_drift(tmp_path, settings):
         call_command("build_fixtures", "--check")
     call_command("build_fixtures")
     call_command("build_fixtures", "--check")
+
+
+@pytest.mark.django_db
+def test_overwrite_never_changes_what_is_published(records):
+    Meeting.objects.filter(date="2023-10-03").update(is_published=False)
+    report = load_records(records, overwrite=True)
+    assert not Meeting.objects.get(date="2023-10-03").is_published
+    assert not any("is_published" in line for line in report.overwritten + report.kept)

@@ -266,3 +266,23 @@ def test_pages_stay_light(client):
         assert b"https://" not in page.replace(b"https://schema.org", b"")
     css = b"".join(path.read_bytes() for path in (settings.BASE_DIR / "static" / "css").glob("*.css"))
     assert len(gzip.compress(css)) < 15_000
+
+
+def test_a_server_error_gets_a_bilingual_page(client, monkeypatch):
+    from meetings import views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(views.Meeting.objects, "published", broken)
+    client.raise_request_exception = False
+    response = client.get("/fr/reunions/")
+    assert response.status_code == 500
+    page = html(response)
+    assert "Erreur du serveur" in page and "Server error" in page
+    assert "boom" not in page and "Traceback" not in page
+
+
+def test_the_404_toggle_leads_to_the_other_language_s_listing(client):
+    response = client.get("/fr/nulle-part/")
+    assert toggle_href(response) == "/en/meetings/"

@@ -66,8 +66,7 @@ def test_accented_query_finds_the_same_as_unaccented():
 def test_accented_query_matches_unaccented_text(newest_meeting):
     theme = newest_meeting.themes.first()
     theme.recommendations.create(text_fr="Un service numerique sans accents.", text_en="x", position=99)
-    results = search("numérique")
-    assert "Un service numerique sans accents." in texts(results, "fr") or results.total > 20
+    assert "Un service numerique sans accents." in texts(search("numérique", sort="newest"), "fr")
 
 
 def test_stop_words_alone_are_refused_politely():
@@ -282,7 +281,6 @@ def test_index_follows_theme_and_meeting_titles(newest_meeting):
 
 def test_index_follows_a_deleted_meeting(newest_meeting):
     before = search("intelligence artificielle").total
-    Recommendation.objects.filter(theme__meeting=newest_meeting).count()
     newest_meeting.delete()
     assert search("intelligence artificielle").total < before
 
@@ -322,3 +320,27 @@ def test_python_folding_matches_postgresql_for_the_whole_archive():
             )
             for text, lexemes in cursor.fetchall():
                 assert set(fold(text, language).split()) == set(lexemes), text
+
+
+def test_the_manager_searches_too():
+    results = Recommendation.objects.search("passeport", "fr")
+    assert results.total == search("passeport").total > 0
+
+
+def test_lowercase_or_is_a_word_on_both_databases():
+    # PostgreSQL's websearch_to_tsquery would read a bare "or" as the operator.
+    assert search("passeport or données").total == 0
+    assert search("passeport OR données").total > search("passeport").total
+
+
+def test_a_draft_s_words_are_never_suggested(newest_meeting):
+    recommendation = newest_meeting.themes.first().recommendations.first()
+    recommendation.text_fr = "Le projet Zanzibarique est confidentiel."
+    recommendation.save()
+    newest_meeting.is_published = False
+    newest_meeting.save()
+    from meetings.search.vocabulary import rebuild_search_terms
+
+    rebuild_search_terms()
+    assert "zanzibarique" not in search("zanzibariqe").suggestion
+    assert "zanzibarique" not in search("zanzibariqe OR pasepor").suggestion

@@ -157,3 +157,9 @@ def test_search_page_query_count_is_bounded(client, django_assert_max_num_querie
         assert get(client, q="données", year="2022").status_code == 200
     with django_assert_max_num_queries(9):
         assert get(client, q="services", lang="all").status_code == 200
+
+
+def test_a_long_misspelt_query_costs_a_bounded_number_of_queries(client, django_assert_max_num_queries):
+    misspelt = " OR ".join(["inteligense", "numerik", "pasepor", "donnés", "clints", "servise"] * 3)
+    with django_assert_max_num_queries(22):
+        assert get(client, q=misspelt).status_code == 200

@@ -5,8 +5,8 @@ once: downloads, the API and feeds.
 ``search_recommendations()`` returns one page of hits. Downloads and the API
 need the same hits as a queryset that they can count, slice and stream with
 ``.iterator()``. This module builds it from the search engine's own pieces:
-``parse_query()``, the backend's ``hits`` subquery and the engine's sort
-orders, so both give the same records in the same order.
+``parse_query()``, the backend's ``hits`` subquery and the engine's
+``orm_ordering()``, so both give the same records in the same order.
 """
 
 from dataclasses import dataclass
@@ -16,21 +16,8 @@ from django.db.models.expressions import RawSQL
 
 from meetings.models import Recommendation
 from meetings.search.backends import get_backend
+from meetings.search.engine import orm_ordering
 from meetings.search.query import parse_query
-
-# The engine's SORTS, written for the ORM: the rank, then the meeting's date,
-# then the theme's and the recommendation's positions.
-ORDERINGS = {
-    "relevance": (
-        "-search_rank",
-        "-theme__meeting__date",
-        "theme__meeting_id",
-        "theme__position",
-        "position",
-    ),
-    "newest": ("-theme__meeting__date", "theme__meeting_id", "theme__position", "position"),
-    "oldest": ("theme__meeting__date", "theme__meeting_id", "theme__position", "position"),
-}
 
 
 @dataclass
@@ -59,14 +46,13 @@ def matching_recommendations(
     if meeting:
         queryset = queryset.filter(theme__meeting_id=meeting)
     if not query_text:
-        return Matches(queryset.order_by(*ORDERINGS["oldest" if sort == "oldest" else "newest"]))
+        return Matches(queryset.order_by(*orm_ordering("oldest" if sort == "oldest" else "newest")))
 
     query = parse_query(query_text)
     languages = ("fr", "en") if all_languages else (language,)
-    if not query.groups:
-        return Matches(queryset.none(), "only_excluded" if query.excluded else "empty")
-    if not any(query.has_terms(code) for code in languages):
-        return Matches(queryset.none(), "stop_words")
+    problem = query.problem(languages)
+    if problem:
+        return Matches(queryset.none(), problem)
 
     hits_sql, hits_params = get_backend().hits(query, languages)
     queryset = queryset.filter(pk__in=RawSQL(f"SELECT h.id FROM ({hits_sql}) h", hits_params))
@@ -76,4 +62,4 @@ def matching_recommendations(
         table = connection.ops.quote_name(Recommendation._meta.db_table)
         rank = RawSQL(f"SELECT h.rank FROM ({hits_sql}) h WHERE h.id = {table}.id", hits_params)
         queryset = queryset.annotate(search_rank=rank)
-    return Matches(queryset.order_by(*ORDERINGS[sort]))
+    return Matches(queryset.order_by(*orm_ordering(sort)))

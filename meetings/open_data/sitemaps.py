@@ -35,7 +35,7 @@ class ListingSitemap(BilingualSitemap):
     changefreq = "monthly"
 
     def items(self):
-        return [Meeting.objects.published().aggregate(latest=Max("modified_at"))["latest"]]
+        return [Meeting.objects.published().last_modified()]
 
     def location(self, latest):
         return reverse("meetings:index")

@@ -1,7 +1,6 @@
 """Pages and files of the open data: downloads, the documentation page and robots.txt."""
 
 from django.conf import settings
-from django.db.models import Max
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -62,7 +61,7 @@ def export_recommendations(request, export_format):
 def open_data(request):
     """How to reuse the archive: downloads, the API, feeds."""
     context = {
-        "date_modified": Meeting.objects.published().aggregate(latest=Max("modified_at"))["latest"],
+        "date_modified": Meeting.objects.published().last_modified(),
         "api_root": request.build_absolute_uri(reverse("api:root")),
     }
     return render(request, "meetings/open_data.html", context)

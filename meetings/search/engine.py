@@ -20,13 +20,48 @@ from .query import parse_query
 
 PAGE_SIZE = 20
 MAX_MEETING_FACETS = 30
+
+# The order of hits, written once for the SQL here and for the ORM (exports,
+# API, feeds). It ends on the recommendation's id, so that pages never repeat
+# or skip a row.
 SORTS = {
-    "relevance": "h.rank DESC, m.date DESC, t.position, r.position",
-    "newest": "m.date DESC, t.position, r.position",
-    "oldest": "m.date ASC, t.position, r.position",
+    "relevance": ("-rank", "-date", "meeting", "theme_position", "position", "id"),
+    "newest": ("-date", "meeting", "theme_position", "position", "id"),
+    "oldest": ("date", "meeting", "theme_position", "position", "id"),
 }
-# Below this many hits, look for a better-spelt query.
+_SQL_COLUMNS = {
+    "rank": "h.rank",
+    "date": "m.date",
+    "meeting": "m.id",
+    "theme_position": "t.position",
+    "position": "r.position",
+    "id": "r.id",
+}
+_ORM_FIELDS = {
+    "rank": "search_rank",
+    "date": "theme__meeting__date",
+    "meeting": "theme__meeting_id",
+    "theme_position": "theme__position",
+    "position": "position",
+    "id": "id",
+}
+
+
+def sql_ordering(sort):
+    return ", ".join(
+        f"{_SQL_COLUMNS[key.lstrip('-')]} {'DESC' if key.startswith('-') else 'ASC'}" for key in SORTS[sort]
+    )
+
+
+def orm_ordering(sort):
+    """The same order for a queryset of Recommendation (relevance needs a ``search_rank``)."""
+    return [("-" if key.startswith("-") else "") + _ORM_FIELDS[key.lstrip("-")] for key in SORTS[sort]]
+
+
+# Below this many hits, look for a better-spelt query; respell at most this
+# many words, so that a long misspelt query costs a bounded number of queries.
 SUGGEST_BELOW = 3
+MAX_RESPELT_WORDS = 4
 
 
 def render_highlight(text):
@@ -76,7 +111,7 @@ class _Search:
         self.query = query
         self.language = language
         self.hits_sql, self.hits_params = self.backend.hits(query, languages)
-        self.sort = SORTS[sort]
+        self.sort = sql_ordering(sort)
         self.year = year
         self.meeting = meeting
 
@@ -147,11 +182,8 @@ def search_recommendations(
     results = SearchResults(query_text=query_text, language=language)
     query = parse_query(query_text)
     languages = ("fr", "en") if all_languages else (language,)
-    if not query.groups:
-        results.problem = "only_excluded" if query.excluded else "empty"
-        return results
-    if not any(query.has_terms(code) for code in languages):
-        results.problem = "stop_words"
+    results.problem = query.problem(languages)
+    if results.problem:
         return results
     search = _Search(query, language, languages, sort, year, meeting)
     search.total = search.count()
@@ -166,25 +198,32 @@ def search_recommendations(
 
 
 def suggest(query, language, languages, total):
-    """A respelling of the query from the archive's own words, if it finds more."""
+    """A respelling of the query from the archive's own words, if it finds more.
+
+    Each replacement must find published recommendations on its own, so that
+    a word that only drafts (or deleted text) ever held is never offered.
+    """
     from meetings.models import SearchTerm
 
     backend = get_backend()
-    changed = False
+    words = {word for term in query.terms for word in term.words}
+    known = SearchTerm.objects.known(words, language)
+    unknown = sorted(word for word in words if word.lower() not in known)[:MAX_RESPELT_WORDS]
+    replacements = {}
+    for word in unknown:
+        candidate = backend.closest_word(word, language)
+        if (
+            candidate
+            and _Search(parse_query(candidate), language, languages, "relevance", None, None).count()
+        ):
+            replacements[word] = candidate
+    if not replacements:
+        return ""
 
     def respell(term):
-        nonlocal changed
-        new_words = []
-        for word in term.words:
-            replacement = None
-            if not SearchTerm.objects.is_known(word, language):
-                replacement = backend.closest_word(word, language)
-            changed = changed or bool(replacement)
-            new_words.append(replacement or word)
-        return " ".join(new_words) if len(new_words) == 1 else f'"{" ".join(new_words)}"'
+        respelt = [replacements.get(word, word) for word in term.words]
+        return respelt[0] if len(respelt) == 1 else f'"{" ".join(respelt)}"'
 
     suggestion = " ".join(" OR ".join(respell(term) for term in group) for group in query.groups)
-    if not changed:
-        return ""
     better = _Search(parse_query(suggestion), language, languages, "relevance", None, None).count()
     return suggestion if better > total else ""

@@ -42,8 +42,8 @@ class Term:
         return tuple(t for t in (fold_word(w, language) for w in self.words) if t)
 
     def as_websearch(self):
-        text = " ".join(self.words)
-        return f'"{text}"' if len(self.words) > 1 else text
+        # Always quoted: PostgreSQL would read a bare "or", in any case, as the operator.
+        return f'"{" ".join(self.words)}"'
 
     def as_fts5(self, language):
         folded = self.folded(language)
@@ -66,6 +66,18 @@ class ParsedQuery:
     def has_terms(self, language):
         """Whether anything but stop words is left to look for."""
         return any(term.folded(language) for term in self.terms)
+
+    def problem(self, languages):
+        """Why this query cannot be searched, or "" when it can.
+
+        "empty": nothing to look for; "only_excluded": only words to leave out;
+        "stop_words": only words too common to search for.
+        """
+        if not self.groups:
+            return "only_excluded" if self.excluded else "empty"
+        if not any(self.has_terms(language) for language in languages):
+            return "stop_words"
+        return ""
 
     def as_websearch(self, language):
         """Canonical web syntax for ``websearch_to_tsquery``, query stop words left out."""

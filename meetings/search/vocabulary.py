@@ -34,10 +34,16 @@ def rebuild_search_terms():
     from meetings.models import Meeting, Recommendation, SearchTerm, Theme
 
     SearchTerm.objects.all().delete()
+    # Only what the public can read: a draft's words must never be suggested.
+    sources = (
+        (Recommendation.objects.published(), "text"),
+        (Theme.objects.filter(meeting__is_published=True), "title"),
+        (Meeting.objects.published(), "title"),
+    )
     for language in ("fr", "en"):
         counts = Counter()
-        for model, column in ((Recommendation, "text"), (Theme, "title"), (Meeting, "title")):
-            texts = model.objects.values_list(f"{column}_{language}", flat=True).iterator(chunk_size=5000)
+        for queryset, column in sources:
+            texts = queryset.values_list(f"{column}_{language}", flat=True).iterator(chunk_size=5000)
             counts.update(count_words(texts, language))
         SearchTerm.objects.bulk_create(_terms(counts, language), batch_size=2000)
 
