@@ -344,3 +344,17 @@ def test_a_draft_s_words_are_never_suggested(newest_meeting):
     rebuild_search_terms()
     assert "zanzibarique" not in search("zanzibariqe").suggestion
     assert "zanzibarique" not in search("zanzibariqe OR pasepor").suggestion
+
+
+def test_a_bounded_search_ranks_and_facets_the_newest_matches(monkeypatch):
+    from meetings.search import engine
+
+    everything = search("services", sort="newest")
+    monkeypatch.setattr(engine, "CANDIDATES", 10)
+    bounded = search("services", sort="newest")
+    assert bounded.more and bounded.total == 10
+    newest = [hit.recommendation.pk for hit in everything.page.object_list[:10]]
+    assert [hit.recommendation.pk for hit in bounded.page.object_list] == newest
+    assert sum(count for _year, count in bounded.years) == 10
+    relevance = search("services")
+    assert {hit.recommendation.pk for hit in relevance.page.object_list} == set(newest)

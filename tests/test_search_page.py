@@ -163,3 +163,13 @@ def test_a_long_misspelt_query_costs_a_bounded_number_of_queries(client, django_
     misspelt = " OR ".join(["inteligense", "numerik", "pasepor", "donnés", "clints", "servise"] * 3)
     with django_assert_max_num_queries(22):
         assert get(client, q=misspelt).status_code == 200
+
+
+def test_a_very_common_word_reports_more_than_the_bound(client, monkeypatch):
+    from meetings.search import engine
+
+    monkeypatch.setattr(engine, "CANDIDATES", 5)
+    page = text(get(client, q="services"))
+    assert "Plus de 5 recommandations correspondent à «\u00a0services\u00a0»" in page
+    assert "Les plus récentes sont classées" in page
+    assert page.count('<article class="hit">') == 5

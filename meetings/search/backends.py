@@ -29,8 +29,6 @@ SUGGESTION_THRESHOLD = 0.3
 
 
 class PostgresBackend:
-    year_sql = "CAST(EXTRACT(YEAR FROM m.date) AS integer)"
-
     def hits(self, query, languages):
         matches, ranks, params = [], [], []
         for language in languages:
@@ -71,8 +69,6 @@ class PostgresBackend:
 
 
 class SqliteBackend:
-    year_sql = "CAST(strftime('%%Y', m.date) AS integer)"
-
     def hits(self, query, languages):
         expressions = []
         for language in languages:

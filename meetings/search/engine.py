@@ -5,9 +5,19 @@ Search recommendations: one interface over the two backends.
 (each with its highlighted text), the total, the facets by year and by
 meeting, and a "Did you mean" suggestion when little matches. Only
 published meetings are ever searched.
+
+A search reads at most ``CANDIDATES`` matches: the newest ones (the oldest
+for the "oldest" sort), in one query. It ranks, counts and facets within
+them, and says "more than CANDIDATES" past that. Ranking, counting and
+faceting every match cost seconds for a word found in half of a million
+recommendations ("services"); the newest matches cost milliseconds, because
+the database walks the meetings newest first and stops early when a word is
+common, and reads the full-text index when it is rare. A search with fewer
+matches than that is exact.
 """
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
@@ -25,10 +35,12 @@ MAX_MEETING_FACETS = 30
 # API, feeds). It ends on the recommendation's id, so that pages never repeat
 # or skip a row.
 SORTS = {
-    "relevance": ("-rank", "-date", "meeting", "theme_position", "position", "id"),
-    "newest": ("-date", "meeting", "theme_position", "position", "id"),
+    "relevance": ("-rank", "-date", "-meeting", "theme_position", "position", "id"),
+    "newest": ("-date", "-meeting", "theme_position", "position", "id"),
     "oldest": ("date", "meeting", "theme_position", "position", "id"),
 }
+# The most matches a search ranks, counts and facets (see the module's docstring).
+CANDIDATES = 1000
 _SQL_COLUMNS = {
     "rank": "h.rank",
     "date": "m.date",
@@ -82,6 +94,8 @@ class SearchResults:
     language: str
     page: object = None
     total: int = 0
+    # True when more than ``total`` (then CANDIDATES) recommendations match.
+    more: bool = False
     years: list = field(default_factory=list)
     meetings: list = field(default_factory=list)
     suggestion: str = ""
@@ -111,9 +125,10 @@ class _Search:
         self.query = query
         self.language = language
         self.hits_sql, self.hits_params = self.backend.hits(query, languages)
-        self.sort = sql_ordering(sort)
+        self.sort = sort
         self.year = year
         self.meeting = meeting
+        self.rows, self.total, self.more = [], 0, False
 
     def where(self, with_year=True, with_meeting=True):
         clauses, params = ["m.is_published = %s"], [True]
@@ -125,50 +140,57 @@ class _Search:
             params.append(self.meeting)
         return " AND ".join(clauses), params
 
-    def run(self, select, where, where_params, tail="", tail_params=()):
+    def candidates(self, with_year=True, with_meeting=True, limit=None):
+        """[(id, rank, meeting id, meeting date)] of the first ``limit`` matches, newest (or oldest) first.
+
+        By default one more than CANDIDATES, to tell whether there are more.
+        """
+        limit = CANDIDATES + 1 if limit is None else limit
+        where, params = self.where(with_year, with_meeting)
+        order = sql_ordering("oldest" if self.sort == "oldest" else "newest")
         sql = (
-            f"SELECT {select} FROM ({self.hits_sql}) h "
+            f"SELECT h.id, h.rank, m.id, m.date FROM ({self.hits_sql}) h "
             "JOIN meetings_recommendation r ON r.id = h.id "
             "JOIN meetings_theme t ON t.id = r.theme_id "
             "JOIN meetings_meeting m ON m.id = t.meeting_id "
-            f"WHERE {where} {tail}"
+            f"WHERE {where} ORDER BY {order} LIMIT %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*self.hits_params, *where_params, *tail_params])
+            cursor.execute(sql, [*self.hits_params, *params, limit])
             return cursor.fetchall()
 
-    def count(self):
-        where, params = self.where()
-        return self.run("COUNT(*)", where, params)[0][0]
+    def run(self):
+        rows = self.candidates()
+        self.more = len(rows) > CANDIDATES
+        rows = rows[:CANDIDATES]
+        if self.sort == "relevance":
+            rows.sort(key=lambda row: -row[1])  # stable: equal ranks stay newest first
+        self.rows, self.total = rows, len(rows)
+
+    def has_matches(self, more_than=0):
+        return len(self.candidates(limit=more_than + 1)) > more_than
 
     def fetch(self, offset, limit):
         from meetings.models import Recommendation
 
-        where, params = self.where()
-        rows = self.run("r.id", where, params, f"ORDER BY {self.sort} LIMIT %s OFFSET %s", (limit, offset))
-        ids = [row[0] for row in rows]
+        ids = [row[0] for row in self.rows[offset : offset + limit]]
         objects = Recommendation.objects.select_related("theme__meeting").in_bulk(ids)
         highlights = self.backend.highlight(ids, self.query, self.language)
         return [Hit(objects[pk], render_highlight(highlights[pk])) for pk in ids]
 
     def year_facets(self):
-        where, params = self.where(with_year=False)
-        year = self.backend.year_sql
-        return self.run(f"{year}, COUNT(*)", where, params, f"GROUP BY {year} ORDER BY 1 DESC")
+        rows = self.candidates(with_year=False)[:CANDIDATES] if self.year else self.rows
+        return sorted(Counter(date.year for _id, _rank, _meeting, date in rows).items(), reverse=True)
 
     def meeting_facets(self):
         from meetings.models import Meeting
 
-        where, params = self.where(with_meeting=False)
-        rows = self.run(
-            "m.id, COUNT(*)",
-            where,
-            params,
-            "GROUP BY m.id, m.date ORDER BY m.date DESC LIMIT %s",
-            (MAX_MEETING_FACETS,),
-        )
-        meetings = Meeting.objects.in_bulk([pk for pk, _count in rows])
-        return [(meetings[pk], count) for pk, count in rows]
+        rows = self.candidates(with_meeting=False)[:CANDIDATES] if self.meeting else self.rows
+        counts = Counter(meeting for _id, _rank, meeting, _date in rows)
+        newest = sorted({(date, meeting) for _id, _rank, meeting, date in rows}, reverse=True)
+        newest = [meeting for _date, meeting in newest[:MAX_MEETING_FACETS]]
+        meetings = Meeting.objects.in_bulk(newest)
+        return [(meetings[pk], counts[pk]) for pk in newest]
 
 
 def search_recommendations(
@@ -186,8 +208,8 @@ def search_recommendations(
     if results.problem:
         return results
     search = _Search(query, language, languages, sort, year, meeting)
-    search.total = search.count()
-    results.total = search.total
+    search.run()
+    results.total, results.more = search.total, search.more
     results.page = Paginator(_HitList(search), PAGE_SIZE).get_page(page)
     if search.total:
         results.years = search.year_facets()
@@ -214,7 +236,7 @@ def suggest(query, language, languages, total):
         candidate = backend.closest_word(word, language)
         if (
             candidate
-            and _Search(parse_query(candidate), language, languages, "relevance", None, None).count()
+            and _Search(parse_query(candidate), language, languages, "newest", None, None).has_matches()
         ):
             replacements[word] = candidate
     if not replacements:
@@ -225,5 +247,5 @@ def suggest(query, language, languages, total):
         return respelt[0] if len(respelt) == 1 else f'"{" ".join(respelt)}"'
 
     suggestion = " ".join(" OR ".join(respell(term) for term in group) for group in query.groups)
-    better = _Search(parse_query(suggestion), language, languages, "relevance", None, None).count()
-    return suggestion if better > total else ""
+    better = _Search(parse_query(suggestion), language, languages, "newest", None, None)
+    return suggestion if better.has_matches(more_than=total) else ""

@@ -10,7 +10,7 @@ same Snowball stemmers, so that both databases give the same answers.
 """
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import snowballstemmer
@@ -53,6 +53,7 @@ def words(text):
     return WORD.findall(text)
 
 
+@lru_cache(maxsize=100_000)
 def fold_word(word, language):
     """The search term of one word, or "" for a stop word."""
     # PostgreSQL unaccents before its stemmer looks for stop words, so "à"

@@ -10,13 +10,16 @@ MAX_WORD_LENGTH = 100
 
 def count_words(texts, language):
     """How often each searchable word (lower case) appears in ``texts``."""
-    counts = Counter()
+    # Count the words as written first, then judge each distinct word once.
+    written = Counter()
     for text in texts:
-        for word in words(text or ""):
-            if MIN_WORD_LENGTH <= len(word) <= MAX_WORD_LENGTH and not word.isdigit():
-                lowered = word.lower()
-                if fold_word(lowered, language):
-                    counts[lowered] += 1
+        written.update(words(text or ""))
+    counts = Counter()
+    for word, occurrences in written.items():
+        if MIN_WORD_LENGTH <= len(word) <= MAX_WORD_LENGTH and not word.isdigit():
+            lowered = word.lower()
+            if fold_word(lowered, language):
+                counts[lowered] += occurrences
     return counts
 
 

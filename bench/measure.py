@@ -1,0 +1,309 @@
+"""
+Measure one loaded database, inside Django: search pages end to end, the
+search without HTTP, its SQL, the naive ``icontains`` baseline, and the
+browsing pages with their query counts. Prints one JSON document.
+
+It is run by ``bench/run.py``, once per database, with DATABASE_URL and the
+other settings in the environment; it never writes to the database.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlencode
+
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ccs_archive.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import translation  # noqa: E402
+
+from meetings.models import Meeting, Recommendation  # noqa: E402
+from meetings.search import search_recommendations  # noqa: E402
+from meetings.search.query import parse_query  # noqa: E402
+
+QUERIES_FILE = BENCH_DIR / "queries.tsv"
+
+
+def read_queries(path=QUERIES_FILE):
+    """The fixed query set: [{kind, language, q, options}]."""
+    queries = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        kind, language, q, *rest = line.split("\t")
+        options = dict(item.split("=", 1) for item in (rest[0].split() if rest else []))
+        queries.append({"kind": kind, "language": language, "q": q, "options": options})
+    return queries
+
+
+def percentile(values, share):
+    """The nearest-rank percentile of ``values`` (milliseconds)."""
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def summary(values):
+    return {
+        "n": len(values),
+        "p50": percentile(values, 0.50),
+        "p95": percentile(values, 0.95),
+        "p99": percentile(values, 0.99),
+        "max": max(values),
+        "mean": statistics.fmean(values),
+    }
+
+
+class SqlTimer:
+    """Time every statement on the connection, by what it is for."""
+
+    def __init__(self):
+        self.total = 0.0
+        self.count = 0
+        self.by_kind = {}
+
+    def __call__(self, execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            elapsed = time.perf_counter() - start
+            self.total += elapsed
+            self.count += 1
+            kind = classify(sql)
+            self.by_kind[kind] = self.by_kind.get(kind, 0.0) + elapsed
+
+
+def classify(sql):
+    head = sql[:400]
+    if "ts_headline" in head:
+        return "highlight"
+    if "meetings_searchterm" in head:
+        return "suggestion"
+    if head.startswith("SELECT COUNT(*) FROM (SELECT"):
+        return "count"
+    if head.startswith("SELECT r.id FROM (SELECT"):
+        return "page ids"
+    if "EXTRACT(YEAR" in head or "strftime(" in head:
+        return "year facets"
+    if head.startswith("SELECT m.id, COUNT(*)"):
+        return "meeting facets"
+    return "other"
+
+
+@contextmanager
+def timed_sql():
+    timer = SqlTimer()
+    with connection.execute_wrapper(timer):
+        yield timer
+
+
+def resolve(options, latest_meeting):
+    resolved = dict(options)
+    if resolved.get("meeting") == "latest":
+        resolved["meeting"] = str(latest_meeting)
+    return resolved
+
+
+def search_url(query, latest_meeting):
+    with translation.override(query["language"]):
+        path = reverse("meetings:search")
+    return f"{path}?{urlencode({'q': query['q'], **resolve(query['options'], latest_meeting)})}"
+
+
+def engine_options(options):
+    return {
+        "all_languages": options.get("lang") == "all",
+        "sort": options.get("sort", "relevance"),
+        "year": int(options["year"]) if "year" in options else None,
+        "meeting": int(options["meeting"]) if "meeting" in options else None,
+    }
+
+
+def naive_search(query, options):
+    """What a quick implementation would do: icontains on each word, no stemming, no accents folding."""
+    language = query["language"]
+    parsed = parse_query(query["q"])
+    queryset = Recommendation.objects.filter(theme__meeting__is_published=True)
+    for group in parsed.groups:
+        condition = None
+        for term in group:
+            clause = _contains(language, " ".join(term.words), options)
+            condition = clause if condition is None else condition | clause
+        queryset = queryset.filter(condition)
+    for term in parsed.excluded:
+        queryset = queryset.exclude(**{f"text_{language}__icontains": " ".join(term.words)})
+    if options.get("year"):
+        queryset = queryset.filter(theme__meeting__date__year=options["year"])
+    if options.get("meeting"):
+        queryset = queryset.filter(theme__meeting_id=options["meeting"])
+    total = queryset.count()
+    page = list(queryset.select_related("theme__meeting").order_by("-theme__meeting__date", "position")[:20])
+    return total, page
+
+
+def _contains(language, text, options):
+    from django.db.models import Q
+
+    clause = Q(**{f"text_{language}__icontains": text})
+    if options.get("all_languages"):
+        other = "en" if language == "fr" else "fr"
+        clause |= Q(**{f"text_{other}__icontains": text})
+    return clause
+
+
+def measure_search(client, queries, latest_meeting, passes, engine_passes, warm_up):
+    rows = []
+    if not warm_up:
+        # Still, one pass of the heaviest queries reads the tables into memory.
+        for query in queries[:3]:
+            client.get(search_url(query, latest_meeting))
+    for query in queries:
+        url = search_url(query, latest_meeting)
+        if warm_up:
+            response = client.get(url)
+            if response.status_code != 200:
+                raise SystemExit(f"{url} answered {response.status_code}")
+        row = {
+            **query,
+            "url": url,
+            "page_ms": [],
+            "sql_ms": [],
+            "queries": 0,
+            "sql_by_kind": {},
+            "engine_ms": [],
+        }
+        for index in range(passes):
+            with timed_sql() as timer:
+                start = time.perf_counter()
+                response = client.get(url)
+                row["page_ms"].append((time.perf_counter() - start) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{url} answered {response.status_code}")
+            row["sql_ms"].append(timer.total * 1000)
+            row["queries"] = timer.count
+            for kind, seconds in timer.by_kind.items():
+                row["sql_by_kind"][kind] = row["sql_by_kind"].get(kind, 0) + seconds * 1000 / passes
+            if index >= engine_passes:
+                continue
+            options = engine_options(resolve(query["options"], latest_meeting))
+            with translation.override(query["language"]):
+                start = time.perf_counter()
+                results = search_recommendations(query["q"], query["language"], **options)
+                if results.page is not None:
+                    list(results.page.object_list)
+                row["engine_ms"].append((time.perf_counter() - start) * 1000)
+                row["total"] = results.total
+                row["suggestion"] = results.suggestion
+        rows.append(row)
+    return rows
+
+
+def measure_bounded(queries, latest_meeting, passes):
+    """The bounded search proposed for the engine (bench/bounded.py), without HTTP."""
+    from bounded import bounded_search
+
+    rows = []
+    for query in queries:
+        options = engine_options(resolve(query["options"], latest_meeting))
+        times = []
+        for _pass in range(passes + 1):
+            with translation.override(query["language"]):
+                start = time.perf_counter()
+                total, more, *_rest = bounded_search(query["q"], query["language"], **options)
+                times.append((time.perf_counter() - start) * 1000)
+        rows.append({"bounded_ms": times[1:], "bounded_total": total, "bounded_more": more})
+    return rows
+
+
+def measure_naive(queries, latest_meeting):
+    rows = []
+    naive_search(queries[0], {})  # one full scan first, so the table is in memory
+    for query in queries:
+        options = engine_options(resolve(query["options"], latest_meeting))
+        start = time.perf_counter()
+        total, _page = naive_search(query, options)
+        rows.append(
+            {"q": query["q"], "language": query["language"], "naive_ms": (time.perf_counter() - start) * 1000}
+        )
+        rows[-1]["naive_total"] = total
+    return rows
+
+
+def measure_pages(client, passes, sample):
+    published = Meeting.objects.published()
+    latest = published.order_by("-date", "-pk").first()
+    year = latest.date.year - 5
+    meetings = list(published.order_by("?")[:sample]) if sample else []
+    meetings = [latest, *meetings]
+    pages = {}
+    for language in ("fr", "en"):
+        with translation.override(language):
+            pages.setdefault("listing", []).append(reverse("meetings:index"))
+            pages.setdefault("year", []).append(reverse("meetings:year", kwargs={"year": year}))
+            pages.setdefault("meeting", []).extend(m.get_absolute_url(language) for m in meetings)
+    results = {}
+    for name, urls in pages.items():
+        times, counts = [], set()
+        for url in urls:
+            if client.get(url).status_code != 200:  # warm-up
+                raise SystemExit(f"{url} did not answer 200")
+            for _pass in range(passes):
+                with CaptureQueriesContext(connection) as captured:
+                    start = time.perf_counter()
+                    client.get(url)
+                    times.append((time.perf_counter() - start) * 1000)
+                counts.add(len(captured))
+        results[name] = {**summary(times), "queries": sorted(counts), "example": urls[0]}
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--passes", type=int, default=3, help="timed passes over the query set")
+    parser.add_argument("--page-passes", type=int, default=10)
+    parser.add_argument("--meetings", type=int, default=20, help="random meeting pages measured")
+    parser.add_argument(
+        "--engine-passes", type=int, default=1, help="passes timing search_recommendations() alone"
+    )
+    parser.add_argument("--no-warm-up", action="store_true", help="no untimed request before each query")
+    parser.add_argument("--no-naive", action="store_true")
+    arguments = parser.parse_args()
+
+    queries = read_queries()
+    latest_meeting = Meeting.objects.published().order_by("-date", "-pk").values_list("pk", flat=True).first()
+    client = Client()
+    search_rows = measure_search(
+        client, queries, latest_meeting, arguments.passes, arguments.engine_passes, not arguments.no_warm_up
+    )
+    for row, bounded in zip(
+        search_rows, measure_bounded(queries, latest_meeting, arguments.passes), strict=True
+    ):
+        row.update(bounded)
+    naive_rows = [] if arguments.no_naive else measure_naive(queries, latest_meeting)
+    for row, naive in zip(search_rows, naive_rows, strict=False):
+        row.update(naive)
+    pages = measure_pages(client, arguments.page_passes, arguments.meetings)
+    counts = {
+        "recommendations": Recommendation.objects.count(),
+        "meetings": Meeting.objects.count(),
+    }
+    json.dump({"counts": counts, "search": search_rows, "pages": pages}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,601 @@
+"""
+The archive's performance benchmark. Not part of the test suite.
+
+For each database and size it creates a database (PostgreSQL: ccs_bench_<size>
+on 127.0.0.1; SQLite: a file in /tmp), migrates it, loads the real archive,
+adds a synthetic corpus with ``generate_corpus`` (timed), then measures:
+
+- search pages end to end, their SQL, the naive icontains baseline, and the
+  bounded search proposed for the engine (bench/measure.py, bench/bounded.py);
+- the listing, year and meeting pages, with their query counts;
+- throughput: gunicorn serving ccs_archive.wsgi on 127.0.0.1, driven by wrk
+  for a bounded time, with the workers' memory before and after.
+
+It appends a dated section to bench/RESULTS.md and drops what it created
+(unless --keep). See bench/README.md for the command.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+VENV_BIN = Path(sys.executable).parent
+RESULTS = BENCH_DIR / "RESULTS.md"
+POSTGRES = {"host": "127.0.0.1", "port": "5432", "user": "postgres"}
+TARGETS = {
+    "search p50 (PostgreSQL, 1M)": ("postgres", 1_000_000, "search", "p50", 50),
+    "search p95 (PostgreSQL, 1M)": ("postgres", 1_000_000, "search", "p95", 200),
+    "meeting page p95 (PostgreSQL, 1M)": ("postgres", 1_000_000, "meeting", "p95", 30),
+    "listing p95 (PostgreSQL, 1M)": ("postgres", 1_000_000, "listing", "p95", 30),
+    "search p95 (SQLite, 100k)": ("sqlite", 100_000, "search", "p95", 150),
+}
+
+
+def log(message):
+    print(f"[{datetime.datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
+def run(command, env=None, capture=False):
+    log("$ " + " ".join(str(part) for part in command))
+    result = subprocess.run(
+        [str(part) for part in command], cwd=ROOT, env=env, check=True, text=True, capture_output=capture
+    )
+    return result.stdout if capture else None
+
+
+def django_env(database_url):
+    """Production-like settings: DEBUG off, no HTTPS redirect (nothing terminates TLS here), quiet logs."""
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        DEBUG="0",
+        SECRET_KEY="benchmark-only-key-never-used-elsewhere",
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        SECURE_SSL_REDIRECT="0",
+        SECURE_COOKIES="0",
+        SECURE_HSTS_SECONDS="0",
+        LOG_LEVEL="WARNING",
+    )
+    env.pop("REDIS_URL", None)
+    return env
+
+
+class Target:
+    """One database of one size."""
+
+    def __init__(self, engine, size):
+        self.engine = engine
+        self.size = size
+        if engine == "postgres":
+            self.name = f"ccs_bench_{size}"
+            self.url = f"postgres://{POSTGRES['user']}@{POSTGRES['host']}:{POSTGRES['port']}/{self.name}"
+        else:
+            self.path = Path(tempfile.gettempdir()) / f"ccs_bench_{size}.sqlite3"
+            self.url = f"sqlite:///{self.path}"
+        self.env = django_env(self.url)
+
+    @property
+    def label(self):
+        return f"{'PostgreSQL' if self.engine == 'postgres' else 'SQLite'} {self.size:,}"
+
+    def psql(self, sql, database=None):
+        return run(
+            [
+                "psql",
+                "-h",
+                POSTGRES["host"],
+                "-p",
+                POSTGRES["port"],
+                "-U",
+                POSTGRES["user"],
+                "-d",
+                database or self.name,
+                "-Atc",
+                sql,
+            ],
+            capture=True,
+        ).strip()
+
+    def create(self):
+        self.drop()
+        if self.engine == "postgres":
+            run(
+                [
+                    "createdb",
+                    "-h",
+                    POSTGRES["host"],
+                    "-p",
+                    POSTGRES["port"],
+                    "-U",
+                    POSTGRES["user"],
+                    self.name,
+                ]
+            )
+
+    def drop(self):
+        if self.engine == "postgres":
+            run(
+                [
+                    "dropdb",
+                    "--if-exists",
+                    "-h",
+                    POSTGRES["host"],
+                    "-p",
+                    POSTGRES["port"],
+                    "-U",
+                    POSTGRES["user"],
+                    self.name,
+                ]
+            )
+        else:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    def manage(self, *arguments, capture=False):
+        return run([VENV_BIN / "python", "manage.py", *arguments], env=self.env, capture=capture)
+
+    def load(self, seed, batch_size):
+        self.create()
+        self.manage("migrate", "--noinput", "--verbosity", "0")
+        self.manage("load_archive")
+        command = ["generate_corpus", "--recommendations", str(self.size), "--seed", str(seed)]
+        command += ["--batch-size", str(batch_size)]
+        start = time.perf_counter()
+        summary = self.manage(*command, capture=True)
+        loading = {"generate_corpus_s": time.perf_counter() - start, "summary": summary.strip()}
+        if self.engine == "postgres":
+            # What autovacuum does soon after a bulk load: the visibility map, fresh statistics.
+            start = time.perf_counter()
+            self.psql("VACUUM (ANALYZE)")
+            loading["vacuum_s"] = time.perf_counter() - start
+            loading["size_bytes"] = int(self.psql("SELECT pg_database_size(current_database())"))
+        else:
+            loading["size_bytes"] = self.path.stat().st_size
+        return loading
+
+    def measure(self, passes, engine_passes, warm_up):
+        command = [VENV_BIN / "python", BENCH_DIR / "measure.py", "--passes", passes]
+        command += ["--engine-passes", engine_passes]
+        if not warm_up:
+            command.append("--no-warm-up")
+        return json.loads(run(command, env=self.env, capture=True))
+
+
+# Throughput: gunicorn and wrk, on the loopback address only.
+
+
+def worker_rss(master_pid):
+    """{pid: resident memory in bytes} of gunicorn's workers."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    sizes = {}
+    for pid in children:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except FileNotFoundError:
+            continue
+        sizes[int(pid)] = int(re.search(r"VmRSS:\s+(\d+) kB", status)[1]) * 1024
+    return sizes
+
+
+def wait_until_serving(url, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"gunicorn did not answer {url}")
+
+
+def parse_wrk(output):
+    def number(pattern, default=0.0):
+        match = re.search(pattern, output)
+        return float(match[1]) if match else default
+
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    latency = dict(re.findall(r"^\s+(50|90|99)%\s+([\d.]+\w+)", output, re.MULTILINE))
+    return {
+        "requests": int(number(r"(\d+) requests in")),
+        "requests_per_s": number(r"Requests/sec:\s+([\d.]+)"),
+        "non_2xx_3xx": int(number(r"Non-2xx or 3xx responses: (\d+)")),
+        "socket_errors": sum(int(n) for n in socket_errors.groups()) if socket_errors else 0,
+        "latency": latency,
+    }
+
+
+def throughput(target, urls, seconds, port, connections):
+    """Requests per second for each kind of page, errors, and worker memory before and after."""
+    base = f"http://127.0.0.1:{port}"
+    env = dict(target.env, BIND=f"127.0.0.1:{port}")
+    log_file = Path(tempfile.gettempdir()) / f"ccs_bench_gunicorn_{target.engine}_{target.size}.log"
+    command = [VENV_BIN / "gunicorn", "-c", ROOT / "ccs_archive" / "gunicorn.conf.py", "ccs_archive.wsgi"]
+    log("$ " + " ".join(map(str, command)) + f"  (BIND=127.0.0.1:{port})")
+    with open(log_file, "w") as output:
+        server = subprocess.Popen(
+            [str(part) for part in command], cwd=ROOT, env=env, stdout=output, stderr=output
+        )
+    result = {"workers": None, "pages": {}, "log": str(log_file)}
+    try:
+        wait_until_serving(base + urls["meeting"][0])
+        time.sleep(2)  # every worker booted
+        for paths in urls.values():  # each worker's first requests
+            for path in paths[:10]:
+                urllib.request.urlopen(base + path, timeout=120).read()
+        before = worker_rss(server.pid)
+        result["workers"] = len(before)
+        result["rss_before"] = sum(before.values())
+        for kind, paths in urls.items():
+            script = Path(tempfile.gettempdir()) / f"ccs_bench_{kind}.lua"
+            quoted = ",\n".join(json.dumps(path) for path in paths)
+            script.write_text(
+                f"local paths = {{\n{quoted}\n}}\nlocal i = 0\n"
+                "request = function()\n  i = i + 1\n  return wrk.format('GET', paths[(i % #paths) + 1])\nend\n"
+            )
+            command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "60s"]
+            command += ["--latency", "-s", script, base + paths[0]]
+            output = run(command, capture=True)
+            result["pages"][kind] = parse_wrk(output)
+        after = worker_rss(server.pid)
+        result["rss_after"] = sum(after.values())
+        result["rss_after_workers"] = len(after)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    text = log_file.read_text(errors="replace")
+    result["worker_timeouts"] = text.count("WORKER TIMEOUT")
+    result["server_errors_logged"] = len(re.findall(r"Internal Server Error|Traceback", text))
+    return result
+
+
+# The report.
+
+
+def machine():
+    memory = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())[1]) * 1024
+    versions = json.loads(
+        run(
+            [
+                VENV_BIN / "python",
+                "-c",
+                "import json, django, gunicorn; print(json.dumps([django.get_version(), gunicorn.__version__]))",
+            ],
+            capture=True,
+        )
+    )
+    postgres = run(
+        [
+            "psql",
+            "-h",
+            POSTGRES["host"],
+            "-U",
+            POSTGRES["user"],
+            "-d",
+            "postgres",
+            "-Atc",
+            "SHOW server_version",
+        ],
+        capture=True,
+    ).strip()
+    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("[")[0].strip()
+    return {
+        "cores": os.cpu_count(),
+        "memory": f"{memory / 2**30:.1f} GiB",
+        "cpu": _cpu_model(),
+        "python": platform.python_version(),
+        "django": versions[0],
+        "postgresql": postgres,
+        "sqlite": sqlite3.sqlite_version,
+        "gunicorn": versions[1],
+        "wrk": wrk,
+    }
+
+
+def _cpu_model():
+    match = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+    return match[1].strip() if match else platform.machine()
+
+
+def ms(value):
+    return "–" if value is None else f"{value:,.0f}" if value >= 100 else f"{value:,.1f}"
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))]
+
+
+def search_summary(rows):
+    page = [t for row in rows for t in row["page_ms"]]
+    sql = [t for row in rows for t in row["sql_ms"]]
+    engine = [t for row in rows for t in row["engine_ms"]]
+    bounded = [t for row in rows for t in row["bounded_ms"]]
+    naive = [row["naive_ms"] for row in rows if "naive_ms" in row]
+    per_query_sql = [statistics.median(row["sql_ms"]) for row in rows]
+    speed_ups = [
+        row["naive_ms"] / max(statistics.median(row["sql_ms"]), 0.01) for row in rows if "naive_ms" in row
+    ]
+    return {
+        "samples": len(page),
+        **{
+            f"page_{name}": percentile(page, share)
+            for name, share in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))
+        },
+        "page_max": max(page),
+        "sql_p50": percentile(sql, 0.5),
+        "sql_p95": percentile(sql, 0.95),
+        "page_sql_ratio": sum(page) / max(sum(sql), 1e-9),
+        "engine_p50": percentile(engine, 0.5) if engine else None,
+        "naive_p50": percentile(naive, 0.5) if naive else None,
+        "naive_p95": percentile(naive, 0.95) if naive else None,
+        "speed_up_median": statistics.median(speed_ups) if speed_ups else None,
+        "speed_up_p50s": (percentile(naive, 0.5) / percentile(per_query_sql, 0.5)) if naive else None,
+        "bounded_p50": percentile(bounded, 0.5),
+        "bounded_p95": percentile(bounded, 0.95),
+    }
+
+
+def by_kind(rows):
+    kinds = {}
+    for row in rows:
+        kinds.setdefault(row["kind"], []).extend(row["page_ms"])
+    return {kind: (percentile(times, 0.5), percentile(times, 0.95)) for kind, times in kinds.items()}
+
+
+def hits(row):
+    """The search's total, or at least what the bounded search saw when the engine was not timed alone."""
+    if "total" in row:
+        return f"{row['total']:,}"
+    return f"> {row['bounded_total']:,}" if row.get("bounded_more") else f"{row.get('bounded_total', 0):,}"
+
+
+def report(results, machine_info, command, options):
+    lines = [
+        "",
+        f"## {datetime.datetime.now():%Y-%m-%d %H:%M} — {', '.join(r['label'] for r in results)}",
+        "",
+        f"Machine: {machine_info['cores']} cores ({machine_info['cpu']}), {machine_info['memory']}; "
+        f"Python {machine_info['python']}, Django {machine_info['django']}, PostgreSQL {machine_info['postgresql']} "
+        f"(default configuration), SQLite {machine_info['sqlite']}, gunicorn {machine_info['gunicorn']}, "
+        f"{machine_info['wrk']}.",
+        "",
+        f"Command: `{command}`",
+        "",
+        f"Settings: DEBUG off, LOG_LEVEL=WARNING, seed {options.seed}; query set `bench/queries.tsv` "
+        f"({results[0]['queries']} queries); warm cache (each search requested once, untimed, before it is timed, "
+        "except where noted); times in milliseconds.",
+        "",
+        "### Loading",
+        "",
+        "| database | recommendations | meetings | generate_corpus | VACUUM ANALYZE | size on disk "
+        "| load average before / after measuring |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for r in results:
+        loading = r["loading"]
+        vacuum = f"{loading['vacuum_s']:.1f} s" if "vacuum_s" in loading else "–"
+        lines.append(
+            f"| {r['label']} | {r['counts']['recommendations']:,} | {r['counts']['meetings']:,} "
+            f"| {loading['generate_corpus_s']:.1f} s | {vacuum} | {loading['size_bytes'] / 2**20:,.0f} MiB "
+            f"| {' / '.join(f'{value:.1f}' for value in r.get('load_average', ()))} |"
+        )
+    lines += [
+        "",
+        "### Search: the full results page over HTTP (django.test.Client), its SQL, the naive baseline",
+        "",
+        "*page*: the whole request (count, facets, highlights, suggestion, template). *SQL*: the time of the "
+        "page's own statements. *engine*: `search_recommendations()` without HTTP. *naive*: the same queries as "
+        "`icontains` filters (count + first 20), speed-up = naive ÷ search SQL per query (median). "
+        "*bounded*: the change proposed for the engine (bench/bounded.py), without HTTP.",
+        "",
+        "| database | samples | page p50 | page p95 | page p99 | page max | SQL p50 | page ÷ SQL | engine p50 "
+        "| naive p50 | naive p95 | speed-up | bounded p50 | bounded p95 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        s = r["search_summary"]
+        speed = f"{s['speed_up_median']:.1f}×" if s["speed_up_median"] else "–"
+        lines.append(
+            f"| {r['label']}{'' if r['warm_up'] else ' (no per-query warm-up)'} | {s['samples']} "
+            f"| {ms(s['page_p50'])} | {ms(s['page_p95'])} "
+            f"| {ms(s['page_p99'])} | {ms(s['page_max'])} | {ms(s['sql_p50'])} | {s['page_sql_ratio']:.2f} "
+            f"| {ms(s['engine_p50'])} | {ms(s['naive_p50'])} | {ms(s['naive_p95'])} | {speed} "
+            f"| {ms(s['bounded_p50'])} | {ms(s['bounded_p95'])} |"
+        )
+    kinds = list(dict.fromkeys(row["kind"] for r in results for row in r["search"]))
+    lines += [
+        "",
+        "Search page by kind of query, p50 / p95:",
+        "",
+        "| kind | " + " | ".join(r["label"] for r in results) + " |",
+        "| --- |" + " ---: |" * len(results),
+    ]
+    for kind in kinds:
+        cells = [" / ".join(ms(v) for v in r["by_kind"][kind]) for r in results]
+        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    largest = max(results, key=lambda r: (r["engine"] == "postgres", r["size"]))
+    slowest = sorted(largest["search"], key=lambda row: -statistics.median(row["page_ms"]))[:10]
+    lines += [
+        "",
+        f"Slowest queries at {largest['label']} (median page; SQL time by statement):",
+        "",
+        "| query | language | hits | page | SQL | by statement |",
+        "| --- | --- | ---: | ---: | ---: | --- |",
+    ]
+    for row in slowest:
+        parts = ", ".join(
+            f"{kind} {ms(t)}" for kind, t in sorted(row["sql_by_kind"].items(), key=lambda kv: -kv[1])
+        )
+        filters = " ".join(f"{k}={v}" for k, v in row["options"].items())
+        lines.append(
+            f"| `{row['q']}` {filters} | {row['language']} | {hits(row)} "
+            f"| {ms(statistics.median(row['page_ms']))} | {ms(statistics.median(row['sql_ms']))} | {parts} |"
+        )
+    lines += [
+        "",
+        "### Pages (django.test.Client), p50 / p95, and queries per page",
+        "",
+        "| database | listing | year | meeting |",
+        "| --- | --- | --- | --- |",
+    ]
+    for r in results:
+        cells = [
+            f"{ms(p['p50'])} / {ms(p['p95'])} ({', '.join(map(str, p['queries']))} queries)"
+            for p in (r["pages"][name] for name in ("listing", "year", "meeting"))
+        ]
+        lines.append(f"| {r['label']} | " + " | ".join(cells) + " |")
+    with_load = [r for r in results if r.get("throughput")]
+    if with_load:
+        lines += [
+            "",
+            f"### Throughput: gunicorn (ccs_archive/gunicorn.conf.py) on 127.0.0.1, wrk, {options.load_seconds} s "
+            f"per page, {options.connections} connections",
+            "",
+            "| database | workers | page | req/s | requests | errors (non-2xx, socket) | latency p50 / p99 "
+            "| worker RSS before → after | worker timeouts |",
+            "| --- | ---: | --- | ---: | ---: | ---: | --- | --- | ---: |",
+        ]
+        for r in with_load:
+            t = r["throughput"]
+            for kind, page in t["pages"].items():
+                errors = page["non_2xx_3xx"] + page["socket_errors"]
+                latency = f"{page['latency'].get('50', '–')} / {page['latency'].get('99', '–')}"
+                lines.append(
+                    f"| {r['label']} | {t['workers']} | {kind} | {page['requests_per_s']:,.1f} | {page['requests']:,} "
+                    f"| {errors} ({page['non_2xx_3xx']}, {page['socket_errors']}) | {latency} "
+                    f"| {t['rss_before'] / 2**20:,.0f} → {t['rss_after'] / 2**20:,.0f} MiB | {t['worker_timeouts']} |"
+                )
+    lines += ["", "### Targets", "", "| target | limit | measured | met |", "| --- | ---: | ---: | --- |"]
+    for name, (engine, size, page, stat, limit) in TARGETS.items():
+        measured = None
+        for r in results:
+            if r["engine"] == engine and r["size"] == size:
+                if page == "search":
+                    measured = r["search_summary"][f"page_{stat}"]
+                else:
+                    measured = r["pages"][page][stat]
+        verdict = "–" if measured is None else ("yes" if measured <= limit else "**no**")
+        lines.append(f"| {name} | {limit} ms | {ms(measured)} | {verdict} |")
+    errors = sum(
+        page["non_2xx_3xx"] + page["socket_errors"]
+        for r in with_load
+        for page in r["throughput"]["pages"].values()
+    )
+    lines.append(
+        f"| zero errors under load | 0 | {errors if with_load else '–'} | "
+        f"{'–' if not with_load else 'yes' if errors == 0 else '**no**'} |"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--postgres-sizes", default="10000,100000,1000000")
+    parser.add_argument("--sqlite-sizes", default="10000,100000")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--batch-size", type=int, default=10_000)
+    parser.add_argument("--passes", type=int, default=3, help="timed passes over the query set")
+    parser.add_argument(
+        "--large",
+        type=int,
+        default=1_000_000,
+        help="from this size on: one timed pass, no per-query warm-up nor engine-only pass (the slow queries "
+        "take seconds each)",
+    )
+    parser.add_argument("--load-seconds", type=int, default=30, help="wrk's duration per page")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--no-load-test", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark databases")
+    parser.add_argument("--results", default=str(RESULTS))
+    parser.add_argument("--from-raw", help="write the report of an earlier run's raw JSON, measuring nothing")
+    options = parser.parse_args()
+
+    sizes = lambda text: [int(size) for size in text.split(",") if size]  # noqa: E731
+    targets = [Target("sqlite", size) for size in sizes(options.sqlite_sizes)]
+    targets += [Target("postgres", size) for size in sizes(options.postgres_sizes)]
+    command = " ".join([".venv/bin/python bench/run.py", *sys.argv[1:]])
+    machine_info = machine()
+    if options.from_raw:
+        write_report(json.loads(Path(options.from_raw).read_text()), machine_info, command, options)
+        return
+    run(
+        [VENV_BIN / "python", "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        env=django_env("sqlite:////tmp/ccs_bench_collectstatic.sqlite3"),
+    )
+    results = []
+    raw = Path(tempfile.gettempdir()) / f"ccs_bench_{datetime.datetime.now():%Y%m%d_%H%M%S}.json"
+    for target in targets:
+        log(f"== {target.label}")
+        large = target.size >= options.large
+        try:
+            loading = target.load(options.seed, options.batch_size)
+            log(f"loaded in {loading['generate_corpus_s']:.1f} s: {loading['summary']}")
+            load_before = os.getloadavg()[0]
+            measured = target.measure(
+                passes=1 if large else options.passes, engine_passes=0 if large else 1, warm_up=not large
+            )
+            result = {
+                "label": target.label,
+                "engine": target.engine,
+                "size": target.size,
+                "loading": loading,
+                "warm_up": not large,
+                "queries": len(measured["search"]),
+                # Other work on the machine shows here: 1-minute load averages around the measurement.
+                "load_average": (load_before, os.getloadavg()[0]),
+                **measured,
+            }
+            result["search_summary"] = search_summary(measured["search"])
+            result["by_kind"] = by_kind(measured["search"])
+            if not options.no_load_test:
+                urls = {
+                    "meeting": [measured["pages"]["meeting"]["example"]],
+                    "search": [row["url"] for row in measured["search"]],
+                }
+                result["throughput"] = throughput(
+                    target, urls, options.load_seconds, options.port, options.connections
+                )
+            results.append(result)
+            raw.write_text(json.dumps(results, default=str, indent=1))
+        finally:
+            if not options.keep:
+                target.drop()
+    write_report(results, machine_info, command, options)
+    log(f"raw measurements in {raw}")
+
+
+def write_report(results, machine_info, command, options):
+    section = report(results, machine_info, command, options)
+    path = Path(options.results)
+    if not path.exists():
+        path.write_text(
+            "# Benchmark results\n\nEach run of `bench/run.py` appends a section; none is ever rewritten.\n"
+        )
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(section)
+    log(f"results appended to {path}")
+    print(section)
+
+
+if __name__ == "__main__":
+    main()
