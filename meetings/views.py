@@ -66,6 +66,10 @@ class MeetingYearView(MeetingArchiveMixin, YearArchiveView):
     allow_empty = False
     paginate_by = 50
 
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        # The page lists meetings, not months: skip the query for the months.
+        return []
+
 
 def meeting_detail(request, date, slug):
     """
