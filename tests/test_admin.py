@@ -48,6 +48,13 @@ def meeting_form(meeting=None, **overrides):
     return data
 
 
+def meeting_form_for(meeting, **overrides):
+    """The change form of an existing meeting, as it stands."""
+    fields = ("title_fr", "title_en", "objective_fr", "objective_en", "slug_fr", "slug_en")
+    current = {name: getattr(meeting, name) for name in fields}
+    return meeting_form(date=meeting.date.isoformat(), **current, **overrides)
+
+
 class _FormReader(HTMLParser):
     """What a browser would submit from the first form of a page, as it stands."""
 
@@ -180,15 +187,8 @@ def test_edit_a_french_text_then_find_the_new_word(client, editor, newest_meetin
 
 def test_reorder_themes_inline_keeps_positions_unique_and_gapless(client, editor, newest_meeting):
     themes = list(newest_meeting.themes.order_by("position"))
-    data = meeting_form(
-        date="2023-10-03",
-        title_fr=newest_meeting.title_fr,
-        title_en=newest_meeting.title_en,
-        objective_fr=newest_meeting.objective_fr,
-        objective_en=newest_meeting.objective_en,
-        slug_fr=newest_meeting.slug_fr,
-        slug_en=newest_meeting.slug_en,
-        **inline_management("themes", total=len(themes), initial=len(themes)),
+    data = meeting_form_for(
+        newest_meeting, **inline_management("themes", total=len(themes), initial=len(themes))
     )
     for index, theme in enumerate(themes):
         data.update(
@@ -297,15 +297,7 @@ def test_history_records_who_changed_what_and_can_compare_and_restore(client, ed
 
 
 def test_a_draft_is_invisible_to_the_public_and_to_search(client, editor, newest_meeting):
-    data = meeting_form(
-        date="2023-10-03",
-        title_fr=newest_meeting.title_fr,
-        title_en=newest_meeting.title_en,
-        objective_fr=newest_meeting.objective_fr,
-        objective_en=newest_meeting.objective_en,
-        slug_fr=newest_meeting.slug_fr,
-        slug_en=newest_meeting.slug_en,
-    )
+    data = meeting_form_for(newest_meeting)
     del data["is_published"]
     assert client.post(f"/admin/meetings/meeting/{newest_meeting.pk}/change/", data).status_code == 302
     client.logout()
