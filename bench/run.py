@@ -5,11 +5,16 @@ For each database and size it creates a database (PostgreSQL: ccs_bench_<size>
 on 127.0.0.1; SQLite: a file in /tmp), migrates it, loads the real archive,
 adds a synthetic corpus with ``generate_corpus`` (timed), then measures:
 
-- search pages end to end, their SQL, the naive icontains baseline, and the
-  bounded search proposed for the engine (bench/measure.py, bench/bounded.py);
+- search pages end to end, their SQL, the search without HTTP and the naive
+  icontains baseline (bench/measure.py);
 - the listing, year and meeting pages, with their query counts;
 - throughput: gunicorn serving ccs_archive.wsgi on 127.0.0.1, driven by wrk
-  for a bounded time, with the workers' memory before and after.
+  (bench/cycle.lua) for a bounded time, with the workers' memory before and
+  after;
+- at the largest PostgreSQL size, a mixed load: meeting pages and searches in
+  turn, from many connections at once, with the workers' memory at the start,
+  at the end and at its highest; and EXPLAIN ANALYZE of the statements of the
+  slowest searches (bench/explain.py), written to a file in /tmp.
 
 It appends a dated section to bench/RESULTS.md and drops what it created
 (unless --keep). See bench/README.md for the command.
@@ -26,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -35,12 +41,18 @@ ROOT = BENCH_DIR.parent
 VENV_BIN = Path(sys.executable).parent
 RESULTS = BENCH_DIR / "RESULTS.md"
 POSTGRES = {"host": "127.0.0.1", "port": "5432", "user": "postgres"}
+LUA_SCRIPT = BENCH_DIR / "cycle.lua"
 TARGETS = {
     "search p50 (PostgreSQL, 1M)": ("postgres", 1_000_000, "search", "p50", 50),
     "search p95 (PostgreSQL, 1M)": ("postgres", 1_000_000, "search", "p95", 200),
     "meeting page p95 (PostgreSQL, 1M)": ("postgres", 1_000_000, "meeting", "p95", 30),
     "listing p95 (PostgreSQL, 1M)": ("postgres", 1_000_000, "listing", "p95", 30),
     "search p95 (SQLite, 100k)": ("sqlite", 100_000, "search", "p95", 150),
+}
+# Pages whose number of queries must not depend on the page nor on the size of the archive.
+CONSTANT_QUERIES = {
+    "meeting page (PostgreSQL, 1M)": ("postgres", 1_000_000, "meeting"),
+    "listing (PostgreSQL, 1M)": ("postgres", 1_000_000, "listing"),
 }
 
 
@@ -208,61 +220,163 @@ def parse_wrk(output):
         return float(match[1]) if match else default
 
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    latency = dict(re.findall(r"^\s+(50|90|99)%\s+([\d.]+\w+)", output, re.MULTILINE))
+    latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+([\d.]+\w+)", output, re.MULTILINE))
+    thread_latency = re.search(r"^\s+Latency\s+([\d.]+\w+)\s+([\d.]+\w+)\s+([\d.]+\w+)", output, re.MULTILINE)
+    if thread_latency:
+        latency["max"] = thread_latency[3]
     return {
         "requests": int(number(r"(\d+) requests in")),
         "requests_per_s": number(r"Requests/sec:\s+([\d.]+)"),
         "non_2xx_3xx": int(number(r"Non-2xx or 3xx responses: (\d+)")),
         "socket_errors": sum(int(n) for n in socket_errors.groups()) if socket_errors else 0,
+        "socket_errors_by_kind": dict(
+            zip(("connect", "read", "write", "timeout"), map(int, socket_errors.groups()), strict=True)
+        )
+        if socket_errors
+        else {},
         "latency": latency,
     }
 
 
-def throughput(target, urls, seconds, port, connections):
-    """Requests per second for each kind of page, errors, and worker memory before and after."""
-    base = f"http://127.0.0.1:{port}"
-    env = dict(target.env, BIND=f"127.0.0.1:{port}")
-    log_file = Path(tempfile.gettempdir()) / f"ccs_bench_gunicorn_{target.engine}_{target.size}.log"
-    command = [VENV_BIN / "gunicorn", "-c", ROOT / "ccs_archive" / "gunicorn.conf.py", "ccs_archive.wsgi"]
-    log("$ " + " ".join(map(str, command)) + f"  (BIND=127.0.0.1:{port})")
-    with open(log_file, "w") as output:
-        server = subprocess.Popen(
-            [str(part) for part in command], cwd=ROOT, env=env, stdout=output, stderr=output
+class Gunicorn:
+    """gunicorn serving the site on 127.0.0.1 with the production configuration, for a ``with`` block."""
+
+    def __init__(self, target, port, name):
+        self.target = target
+        self.base = f"http://127.0.0.1:{port}"
+        self.env = dict(target.env, BIND=f"127.0.0.1:{port}")
+        self.log_file = (
+            Path(tempfile.gettempdir()) / f"ccs_bench_gunicorn_{name}_{target.engine}_{target.size}.log"
         )
-    result = {"workers": None, "pages": {}, "log": str(log_file)}
-    try:
-        wait_until_serving(base + urls["meeting"][0])
+        self.server = None
+
+    def __enter__(self):
+        command = [VENV_BIN / "gunicorn", "-c", ROOT / "ccs_archive" / "gunicorn.conf.py", "ccs_archive.wsgi"]
+        log("$ " + " ".join(map(str, command)) + f"  (BIND={self.env['BIND']})")
+        with open(self.log_file, "w") as output:
+            self.server = subprocess.Popen(
+                [str(part) for part in command], cwd=ROOT, env=self.env, stdout=output, stderr=output
+            )
+        return self
+
+    def warm(self, paths):
+        """Wait for the workers, then request ``paths`` (each worker's first requests)."""
+        wait_until_serving(self.base + paths[0])
         time.sleep(2)  # every worker booted
-        for paths in urls.values():  # each worker's first requests
-            for path in paths[:10]:
-                urllib.request.urlopen(base + path, timeout=120).read()
-        before = worker_rss(server.pid)
+        for path in paths:
+            urllib.request.urlopen(self.base + path, timeout=120).read()
+
+    def rss(self):
+        return worker_rss(self.server.pid)
+
+    def wrk(self, paths, seconds, connections, timeout):
+        """wrk on ``paths`` in turn (bench/cycle.lua): its parsed report."""
+        handle, listing = tempfile.mkstemp(prefix="ccs_bench_paths_", suffix=".txt")
+        try:
+            with os.fdopen(handle, "w") as output:
+                output.write("\n".join(paths) + "\n")
+            command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", timeout]
+            command += ["--latency", "-s", LUA_SCRIPT, self.base + paths[0], "--", listing]
+            return parse_wrk(run(command, capture=True))
+        finally:
+            os.unlink(listing)
+
+    def __exit__(self, *exc_info):
+        self.server.terminate()
+        try:
+            self.server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.server.kill()
+            self.server.wait()
+        text = self.log_file.read_text(errors="replace")
+        self.worker_timeouts = text.count("WORKER TIMEOUT")
+        self.server_errors_logged = len(re.findall(r"Internal Server Error|Traceback", text))
+
+
+def throughput(target, urls, seconds, port, connections, timeout):
+    """Requests per second for each kind of page, errors, and worker memory before and after."""
+    result = {"workers": None, "pages": {}}
+    with Gunicorn(target, port, "throughput") as server:
+        server.warm([path for paths in urls.values() for path in paths[:10]])
+        before = server.rss()
         result["workers"] = len(before)
         result["rss_before"] = sum(before.values())
+        result["load_average"] = [os.getloadavg()[0]]
         for kind, paths in urls.items():
-            script = Path(tempfile.gettempdir()) / f"ccs_bench_{kind}.lua"
-            quoted = ",\n".join(json.dumps(path) for path in paths)
-            script.write_text(
-                f"local paths = {{\n{quoted}\n}}\nlocal i = 0\n"
-                "request = function()\n  i = i + 1\n  return wrk.format('GET', paths[(i % #paths) + 1])\nend\n"
-            )
-            command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "60s"]
-            command += ["--latency", "-s", script, base + paths[0]]
-            output = run(command, capture=True)
-            result["pages"][kind] = parse_wrk(output)
-        after = worker_rss(server.pid)
+            result["pages"][kind] = server.wrk(paths, seconds, connections, timeout)
+            result["load_average"].append(os.getloadavg()[0])
+        after = server.rss()
         result["rss_after"] = sum(after.values())
         result["rss_after_workers"] = len(after)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-    text = log_file.read_text(errors="replace")
-    result["worker_timeouts"] = text.count("WORKER TIMEOUT")
-    result["server_errors_logged"] = len(re.findall(r"Internal Server Error|Traceback", text))
+    result.update(
+        log=str(server.log_file),
+        worker_timeouts=server.worker_timeouts,
+        server_errors_logged=server.server_errors_logged,
+    )
     return result
+
+
+def mixed_load(target, meeting_paths, search_paths, seconds, port, connections, timeout):
+    """Meeting pages and searches in turn from ``connections`` connections: wrk's figures and worker memory."""
+    paths = []
+    for index in range(max(len(meeting_paths), len(search_paths))):
+        paths += [meeting_paths[index % len(meeting_paths)], search_paths[index % len(search_paths)]]
+    result = {
+        "seconds": seconds,
+        "connections": connections,
+        "timeout": timeout,
+        "paths": len(paths),
+        "meeting_paths": len(meeting_paths),
+        "search_paths": len(search_paths),
+    }
+    with Gunicorn(target, port, "mixed") as server:
+        server.warm(meeting_paths[:10] + search_paths[:10])
+        start = server.rss()
+        peak = {"sum": sum(start.values())}
+        sampling = threading.Event()
+
+        def sample():
+            while not sampling.wait(1.0):
+                try:
+                    peak["sum"] = max(peak["sum"], sum(server.rss().values()))
+                except (FileNotFoundError, ProcessLookupError):
+                    pass
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        result["load_average_before"] = os.getloadavg()
+        sampler.start()
+        try:
+            result["wrk"] = server.wrk(paths, seconds, connections, timeout)
+        finally:
+            sampling.set()
+            sampler.join()
+        result["load_average_after"] = os.getloadavg()
+        end = server.rss()
+        peak["sum"] = max(peak["sum"], sum(end.values()))
+    result.update(
+        rss_start={str(pid): size for pid, size in sorted(start.items())},
+        rss_end={str(pid): size for pid, size in sorted(end.items())},
+        rss_peak_sum=peak["sum"],
+        workers_replaced=len(set(start) - set(end)),
+        log=str(server.log_file),
+        worker_timeouts=server.worker_timeouts,
+        server_errors_logged=server.server_errors_logged,
+    )
+    return result
+
+
+def explain_slowest(target, rows, count):
+    """EXPLAIN ANALYZE of the statements of the ``count`` slowest searches (bench/explain.py), in a file."""
+    slowest = sorted(rows, key=lambda row: -statistics.median(row["page_ms"]))[:count]
+    lines = [
+        "\t".join([row["language"], row["q"], " ".join(f"{k}={v}" for k, v in row["options"].items())])
+        for row in slowest
+    ]
+    output = run([VENV_BIN / "python", BENCH_DIR / "explain.py", *lines], env=target.env, capture=True)
+    path = Path(tempfile.gettempdir()) / f"ccs_bench_explain_{target.engine}_{target.size}.txt"
+    path.write_text(output)
+    log(f"plans of the {count} slowest searches in {path}")
+    return str(path)
 
 
 # The report.
@@ -295,7 +409,13 @@ def machine():
         capture=True,
     ).strip()
     wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("[")[0].strip()
+    git = ["git", "-C", ROOT]
+    commit = subprocess.run(
+        [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    changed = subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True).stdout.strip()
     return {
+        "commit": (commit or "unknown") + (" with uncommitted changes" if changed else ""),
         "cores": os.cpu_count(),
         "memory": f"{memory / 2**30:.1f} GiB",
         "cpu": _cpu_model(),
@@ -326,7 +446,8 @@ def search_summary(rows):
     page = [t for row in rows for t in row["page_ms"]]
     sql = [t for row in rows for t in row["sql_ms"]]
     engine = [t for row in rows for t in row["engine_ms"]]
-    bounded = [t for row in rows for t in row["bounded_ms"]]
+    # The first request of each query: its own warm-up, or its only timed one when there was none.
+    first = [row["first_ms"] if row.get("first_ms") is not None else row["page_ms"][0] for row in rows]
     naive = [row["naive_ms"] for row in rows if "naive_ms" in row]
     per_query_sql = [statistics.median(row["sql_ms"]) for row in rows]
     speed_ups = [
@@ -347,8 +468,9 @@ def search_summary(rows):
         "naive_p95": percentile(naive, 0.95) if naive else None,
         "speed_up_median": statistics.median(speed_ups) if speed_ups else None,
         "speed_up_p50s": (percentile(naive, 0.5) / percentile(per_query_sql, 0.5)) if naive else None,
-        "bounded_p50": percentile(bounded, 0.5),
-        "bounded_p95": percentile(bounded, 0.95),
+        "first_p50": percentile(first, 0.5),
+        "first_p95": percentile(first, 0.95),
+        "first_p99": percentile(first, 0.99),
     }
 
 
@@ -360,10 +482,10 @@ def by_kind(rows):
 
 
 def hits(row):
-    """The search's total, or at least what the bounded search saw when the engine was not timed alone."""
-    if "total" in row:
-        return f"{row['total']:,}"
-    return f"> {row['bounded_total']:,}" if row.get("bounded_more") else f"{row.get('bounded_total', 0):,}"
+    """The search's total as the page gives it: "> 1,000" past the engine's CANDIDATES."""
+    if "total" not in row:
+        return "–"
+    return f"> {row['total']:,}" if row.get("more") else f"{row['total']:,}"
 
 
 def report(results, machine_info, command, options):
@@ -376,7 +498,7 @@ def report(results, machine_info, command, options):
         f"(default configuration), SQLite {machine_info['sqlite']}, gunicorn {machine_info['gunicorn']}, "
         f"{machine_info['wrk']}.",
         "",
-        f"Command: `{command}`",
+        f"Command: `{command}`, at commit {machine_info.get('commit', 'unknown')}.",
         "",
         f"Settings: DEBUG off, LOG_LEVEL=WARNING, seed {options.seed}; query set `bench/queries.tsv` "
         f"({results[0]['queries']} queries); warm cache (each search requested once, untimed, before it is timed, "
@@ -403,11 +525,12 @@ def report(results, machine_info, command, options):
         "*page*: the whole request (count, facets, highlights, suggestion, template). *SQL*: the time of the "
         "page's own statements. *engine*: `search_recommendations()` without HTTP. *naive*: the same queries as "
         "`icontains` filters (count + first 20), speed-up = naive ÷ search SQL per query (median). "
-        "*bounded*: the change proposed for the engine (bench/bounded.py), without HTTP.",
+        "*first*: the first request of each query (its untimed warm-up), the pages it reads perhaps not yet in "
+        "PostgreSQL's buffers; not in the percentiles of *page*.",
         "",
         "| database | samples | page p50 | page p95 | page p99 | page max | SQL p50 | page ÷ SQL | engine p50 "
-        "| naive p50 | naive p95 | speed-up | bounded p50 | bounded p95 |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| naive p50 | naive p95 | speed-up | first p50 / p95 / p99 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for r in results:
         s = r["search_summary"]
@@ -417,7 +540,7 @@ def report(results, machine_info, command, options):
             f"| {ms(s['page_p50'])} | {ms(s['page_p95'])} "
             f"| {ms(s['page_p99'])} | {ms(s['page_max'])} | {ms(s['sql_p50'])} | {s['page_sql_ratio']:.2f} "
             f"| {ms(s['engine_p50'])} | {ms(s['naive_p50'])} | {ms(s['naive_p95'])} | {speed} "
-            f"| {ms(s['bounded_p50'])} | {ms(s['bounded_p95'])} |"
+            f"| {ms(s['first_p50'])} / {ms(s['first_p95'])} / {ms(s['first_p99'])} |"
         )
     kinds = list(dict.fromkeys(row["kind"] for r in results for row in r["search"]))
     lines += [
@@ -436,17 +559,19 @@ def report(results, machine_info, command, options):
         "",
         f"Slowest queries at {largest['label']} (median page; SQL time by statement):",
         "",
-        "| query | language | hits | page | SQL | by statement |",
-        "| --- | --- | ---: | ---: | ---: | --- |",
+        "| query | language | hits | page | first request | SQL | statements | SQL by statement |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for row in slowest:
         parts = ", ".join(
             f"{kind} {ms(t)}" for kind, t in sorted(row["sql_by_kind"].items(), key=lambda kv: -kv[1])
         )
         filters = " ".join(f"{k}={v}" for k, v in row["options"].items())
+        first = row["first_ms"] if row.get("first_ms") is not None else row["page_ms"][0]
         lines.append(
             f"| `{row['q']}` {filters} | {row['language']} | {hits(row)} "
-            f"| {ms(statistics.median(row['page_ms']))} | {ms(statistics.median(row['sql_ms']))} | {parts} |"
+            f"| {ms(statistics.median(row['page_ms']))} | {ms(first)} | {ms(statistics.median(row['sql_ms']))} "
+            f"| {row['queries']} | {parts} |"
         )
     lines += [
         "",
@@ -469,19 +594,59 @@ def report(results, machine_info, command, options):
             f"per page, {options.connections} connections",
             "",
             "| database | workers | page | req/s | requests | errors (non-2xx, socket) | latency p50 / p99 "
-            "| worker RSS before → after | worker timeouts |",
-            "| --- | ---: | --- | ---: | ---: | ---: | --- | --- | ---: |",
+            "| worker RSS before → after | worker timeouts | load average before / after |",
+            "| --- | ---: | --- | ---: | ---: | ---: | --- | --- | ---: | --- |",
         ]
         for r in with_load:
             t = r["throughput"]
-            for kind, page in t["pages"].items():
+            averages = t.get("load_average", [])
+            for index, (kind, page) in enumerate(t["pages"].items()):
                 errors = page["non_2xx_3xx"] + page["socket_errors"]
                 latency = f"{page['latency'].get('50', '–')} / {page['latency'].get('99', '–')}"
+                around = averages[index : index + 2]
                 lines.append(
                     f"| {r['label']} | {t['workers']} | {kind} | {page['requests_per_s']:,.1f} | {page['requests']:,} "
                     f"| {errors} ({page['non_2xx_3xx']}, {page['socket_errors']}) | {latency} "
-                    f"| {t['rss_before'] / 2**20:,.0f} → {t['rss_after'] / 2**20:,.0f} MiB | {t['worker_timeouts']} |"
+                    f"| {t['rss_before'] / 2**20:,.0f} → {t['rss_after'] / 2**20:,.0f} MiB | {t['worker_timeouts']} "
+                    f"| {' / '.join(f'{value:.1f}' for value in around) or '–'} |"
                 )
+    mixed = [r for r in results if r.get("mixed_load")]
+    for r in mixed:
+        m = r["mixed_load"]
+        w = m["wrk"]
+        by_kind = w["socket_errors_by_kind"]
+        sockets = (
+            ", ".join(f"{kind} {count}" for kind, count in by_kind.items()) if by_kind else "none reported"
+        )
+        latency = " / ".join(w["latency"].get(key, "–") for key in ("50", "90", "99", "max"))
+        per_worker = lambda sizes: ", ".join(f"{size / 2**20:,.0f}" for size in sizes.values())  # noqa: E731
+        lines += [
+            "",
+            f"### Mixed load: {r['label']}, gunicorn on 127.0.0.1, wrk {m['seconds']} s, {m['connections']} "
+            "connections",
+            "",
+            f"wrk (2 threads, `bench/cycle.lua`, client timeout {m['timeout']}) requests a meeting page and a search "
+            f"in turn: {m['meeting_paths']} meeting pages (the newest and twenty at random, in French and English) "
+            f"and the {m['search_paths']} searches of the query set, a list of {m['paths']} paths cycled over.",
+            "",
+            "| requests | req/s | latency p50 / p90 / p99 / max | errors: non-2xx/3xx | errors: socket "
+            "| worker timeouts (gunicorn log) | errors logged |",
+            "| ---: | ---: | --- | ---: | --- | ---: | ---: |",
+            f"| {w['requests']:,} | {w['requests_per_s']:,.1f} | {latency} | {w['non_2xx_3xx']} "
+            f"| {w['socket_errors']} ({sockets}) | {m['worker_timeouts']} | {m['server_errors_logged']} |",
+            "",
+            "| worker memory (RSS) | workers | sum | per worker (MiB) |",
+            "| --- | ---: | ---: | --- |",
+            f"| start (after each worker's first requests) | {len(m['rss_start'])} "
+            f"| {sum(m['rss_start'].values()) / 2**20:,.0f} MiB | {per_worker(m['rss_start'])} |",
+            f"| end | {len(m['rss_end'])} | {sum(m['rss_end'].values()) / 2**20:,.0f} MiB "
+            f"| {per_worker(m['rss_end'])} |",
+            f"| highest sum (every second, start and end included) | | {m['rss_peak_sum'] / 2**20:,.0f} MiB | |",
+            "",
+            f"Workers replaced during the run (gunicorn's max_requests): {m['workers_replaced']}. "
+            f"Load average (1, 5, 15 min) before: {', '.join(f'{v:.1f}' for v in m['load_average_before'])}; "
+            f"after: {', '.join(f'{v:.1f}' for v in m['load_average_after'])}.",
+        ]
     lines += ["", "### Targets", "", "| target | limit | measured | met |", "| --- | ---: | ---: | --- |"]
     for name, (engine, size, page, stat, limit) in TARGETS.items():
         measured = None
@@ -493,14 +658,33 @@ def report(results, machine_info, command, options):
                     measured = r["pages"][page][stat]
         verdict = "–" if measured is None else ("yes" if measured <= limit else "**no**")
         lines.append(f"| {name} | {limit} ms | {ms(measured)} | {verdict} |")
+    for name, (engine, size, page) in CONSTANT_QUERIES.items():
+        counts = [r["pages"][page]["queries"] for r in results if r["engine"] == engine]
+        at_size = [
+            r["pages"][page]["queries"] for r in results if r["engine"] == engine and r["size"] == size
+        ]
+        if not at_size:
+            lines.append(f"| constant query count, {name} | one count | – | – |")
+            continue
+        every = sorted({count for sizes in counts for count in sizes})
+        constant = len(every) == 1
+        lines.append(
+            f"| constant query count, {name} | one count, every page and size | "
+            f"{', '.join(map(str, at_size[0]))} (all {engine} sizes: {', '.join(map(str, every))}) "
+            f"| {'yes' if constant else '**no**'} |"
+        )
     errors = sum(
         page["non_2xx_3xx"] + page["socket_errors"]
         for r in with_load
         for page in r["throughput"]["pages"].values()
     )
+    errors += sum(
+        r["mixed_load"]["wrk"]["non_2xx_3xx"] + r["mixed_load"]["wrk"]["socket_errors"] for r in mixed
+    )
+    loaded = bool(with_load or mixed)
     lines.append(
-        f"| zero errors under load | 0 | {errors if with_load else '–'} | "
-        f"{'–' if not with_load else 'yes' if errors == 0 else '**no**'} |"
+        f"| zero errors under load (throughput and mixed load) | 0 | {errors if loaded else '–'} | "
+        f"{'–' if not loaded else 'yes' if errors == 0 else '**no**'} |"
     )
     return "\n".join(lines) + "\n"
 
@@ -517,12 +701,29 @@ def main():
     parser.add_argument(
         "--large",
         type=int,
-        default=1_000_000,
-        help="from this size on: one timed pass, no per-query warm-up nor engine-only pass (the slow queries "
-        "take seconds each)",
+        default=None,
+        help="from this size on: one timed pass, no per-query warm-up nor engine-only pass, for a quicker run "
+        "(default: none, every size is measured the same way)",
     )
     parser.add_argument("--load-seconds", type=int, default=30, help="wrk's duration per page")
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument(
+        "--mixed-load-seconds",
+        type=int,
+        default=60,
+        help="wrk's duration of the mixed load (meeting pages and searches) at the largest PostgreSQL size; "
+        "0: none",
+    )
+    parser.add_argument("--mixed-connections", type=int, default=50)
+    parser.add_argument(
+        "--wrk-timeout", default="60s", help="wrk's timeout per request; later is a socket error"
+    )
+    parser.add_argument(
+        "--explain",
+        type=int,
+        default=5,
+        help="EXPLAIN ANALYZE the statements of this many slowest searches at the largest PostgreSQL size",
+    )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--no-load-test", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark databases")
@@ -533,6 +734,8 @@ def main():
     sizes = lambda text: [int(size) for size in text.split(",") if size]  # noqa: E731
     targets = [Target("sqlite", size) for size in sizes(options.sqlite_sizes)]
     targets += [Target("postgres", size) for size in sizes(options.postgres_sizes)]
+    postgres = [target for target in targets if target.engine == "postgres"]
+    largest_postgres = max(postgres, key=lambda target: target.size) if postgres else None
     command = " ".join([".venv/bin/python bench/run.py", *sys.argv[1:]])
     machine_info = machine()
     if options.from_raw:
@@ -546,7 +749,7 @@ def main():
     raw = Path(tempfile.gettempdir()) / f"ccs_bench_{datetime.datetime.now():%Y%m%d_%H%M%S}.json"
     for target in targets:
         log(f"== {target.label}")
-        large = target.size >= options.large
+        large = options.large is not None and target.size >= options.large
         try:
             loading = target.load(options.seed, options.batch_size)
             log(f"loaded in {loading['generate_corpus_s']:.1f} s: {loading['summary']}")
@@ -573,8 +776,20 @@ def main():
                     "search": [row["url"] for row in measured["search"]],
                 }
                 result["throughput"] = throughput(
-                    target, urls, options.load_seconds, options.port, options.connections
+                    target, urls, options.load_seconds, options.port, options.connections, options.wrk_timeout
                 )
+                if target is largest_postgres and options.mixed_load_seconds > 0:
+                    result["mixed_load"] = mixed_load(
+                        target,
+                        measured["pages"]["meeting"]["urls"],
+                        urls["search"],
+                        options.mixed_load_seconds,
+                        options.port,
+                        options.mixed_connections,
+                        options.wrk_timeout,
+                    )
+            if target is largest_postgres and options.explain:
+                result["explain"] = explain_slowest(target, measured["search"], options.explain)
             results.append(result)
             raw.write_text(json.dumps(results, default=str, indent=1))
         finally:
