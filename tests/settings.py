@@ -17,6 +17,7 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # A file, not memory, so that a server started by a test (gunicorn) can read
 # the archive that the session loaded.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    (BASE_DIR / "test-artifacts").mkdir(exist_ok=True)
     DATABASES["default"]["TEST"] = {
         "NAME": str(BASE_DIR / "test-artifacts" / f"test-db-{os.getpid()}.sqlite3")
     }
