@@ -45,6 +45,36 @@ def newest_meeting(db):
     return Meeting.objects.get(date="2023-10-03")
 
 
+@pytest.fixture
+def add_meetings(newest_meeting):
+    """Add ``count`` more published meetings, one a day from ``first_day``."""
+    import datetime
+
+    from meetings.models import Meeting
+
+    def add_meetings(count, first_day, recommendations=0):
+        meetings = []
+        for number in range(1, count + 1):
+            meeting = Meeting.objects.create(
+                committee=newest_meeting.committee,
+                date=datetime.date.fromisoformat(first_day) + datetime.timedelta(days=number - 1),
+                title_fr=f"Réunion {number}",
+                title_en=f"Meeting {number}",
+                objective_fr="But.",
+                objective_en="Aim.",
+            )
+            if recommendations:
+                theme = meeting.themes.create(title_fr="Services", title_en="Services", position=1)
+                for position in range(1, recommendations + 1):
+                    theme.recommendations.create(
+                        text_fr="Des services.", text_en="Services.", position=position
+                    )
+            meetings.append(meeting)
+        return meetings
+
+    return add_meetings
+
+
 def _free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -343,25 +343,12 @@ def test_drafts_never_appear_in_the_api(client, newest_meeting):
     ],
 )
 def test_list_endpoints_run_a_fixed_number_of_queries(
-    client, django_assert_num_queries, newest_meeting, path, params
+    client, django_assert_num_queries, add_meetings, path, params
 ):
     # One query counts, one fetches the page with everything it shows.
     with django_assert_num_queries(2):
         assert client.get(f"{API}{path}", params).status_code == 200
-    for day in range(1, 4):
-        meeting = Meeting.objects.create(
-            committee=newest_meeting.committee,
-            date=f"2023-11-0{day}",
-            title_fr=f"Réunion {day}",
-            title_en=f"Meeting {day}",
-            objective_fr="But.",
-            objective_en="Aim.",
-            slug_fr=f"reunion-{day}",
-            slug_en=f"meeting-{day}",
-        )
-        theme = meeting.themes.create(title_fr="Services", title_en="Services", position=1)
-        for position in range(1, 4):
-            theme.recommendations.create(text_fr="Des services.", text_en="Services.", position=position)
+    add_meetings(3, "2023-11-01", recommendations=3)
     with django_assert_num_queries(2):
         assert client.get(f"{API}{path}", params).status_code == 200
 

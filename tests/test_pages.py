@@ -71,19 +71,8 @@ def test_a_year_without_meetings_is_not_found(client):
     assert client.get("/fr/reunions/1999/").status_code == 404
 
 
-def test_listing_is_paginated(client, newest_meeting):
-    committee = newest_meeting.committee
-    for day in range(1, 26):
-        Meeting.objects.create(
-            committee=committee,
-            date=f"2019-01-{day:02d}",
-            title_fr=f"Réunion {day}",
-            title_en=f"Meeting {day}",
-            objective_fr="But.",
-            objective_en="Aim.",
-            slug_fr=f"reunion-{day}",
-            slug_en=f"meeting-{day}",
-        )
+def test_listing_is_paginated(client, add_meetings):
+    add_meetings(25, "2019-01-01")
     first = html(client.get("/en/meetings/"))
     assert "Page 1 of 2" in first
     assert 'href="?page=2" rel="next"' in first
