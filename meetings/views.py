@@ -70,6 +70,14 @@ class MeetingYearView(MeetingArchiveMixin, YearArchiveView):
         # The page lists meetings, not months: skip the query for the months.
         return []
 
+    # The year navigation already links every year: skip the two queries
+    # for the previous and next ones.
+    def get_next_year(self, date):
+        return None
+
+    def get_previous_year(self, date):
+        return None
+
 
 def meeting_detail(request, date, slug):
     """
