@@ -358,3 +358,11 @@ def test_a_bounded_search_ranks_and_facets_the_newest_matches(monkeypatch):
     assert sum(count for _year, count in bounded.years) == 10
     relevance = search("services")
     assert {hit.recommendation.pk for hit in relevance.page.object_list} == set(newest)
+
+
+def test_a_match_in_the_theme_title_is_highlighted_there(newest_meeting):
+    theme = newest_meeting.themes.create(title_fr="Zythologie <appliquée>", title_en="Zythology", position=9)
+    theme.recommendations.create(text_fr="Rien de particulier.", text_en="Nothing.", position=1)
+    hit = search("zythologie").page.object_list[0]
+    assert "<mark>" not in hit.highlighted
+    assert hit.theme_highlighted == "<mark>Zythologie</mark> &lt;appliquée&gt;"

@@ -25,7 +25,7 @@ from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .backends import MARK_END, MARK_START, get_backend
+from .backends import MARK_END, MARK_START, get_backend, highlight_words
 from .query import parse_query
 
 PAGE_SIZE = 20
@@ -86,6 +86,8 @@ def render_highlight(text):
 class Hit:
     recommendation: object
     highlighted: str
+    # The theme's title, highlighted too: a match there explains the hit.
+    theme_highlighted: str = ""
 
 
 @dataclass
@@ -176,7 +178,19 @@ class _Search:
         ids = [row[0] for row in self.rows[offset : offset + limit]]
         objects = Recommendation.objects.select_related("theme__meeting").in_bulk(ids)
         highlights = self.backend.highlight(ids, self.query, self.language)
-        return [Hit(objects[pk], render_highlight(highlights[pk])) for pk in ids]
+        wanted = {folded for term in self.query.terms for folded in term.folded(self.language)}
+        return [
+            Hit(
+                objects[pk],
+                render_highlight(highlights[pk]),
+                render_highlight(
+                    highlight_words(
+                        getattr(objects[pk].theme, f"title_{self.language}"), wanted, self.language
+                    )
+                ),
+            )
+            for pk in ids
+        ]
 
     def year_facets(self):
         rows = self.candidates(with_year=False)[:CANDIDATES] if self.year else self.rows
