@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from meetings.loading import load_records
+from meetings.importing.loading import load_records
 
 
 def archive_records():

@@ -5,10 +5,10 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from meetings.archive_fixture import ShapeMismatch, build_fixture_text, build_records
-from meetings.loading import load_records
+from meetings.importing.archive_fixture import ShapeMismatch, build_fixture_text, build_records
+from meetings.importing.loading import load_records
+from meetings.importing.parsing import parse_summaries
 from meetings.models import Committee, Meeting, Recommendation, Theme
-from meetings.parsing import parse_summaries
 
 
 def squash(text):

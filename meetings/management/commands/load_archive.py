@@ -3,7 +3,7 @@ import json
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from meetings.loading import load_records
+from meetings.importing.loading import load_records
 
 
 class Command(BaseCommand):
