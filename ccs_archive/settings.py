@@ -60,6 +60,10 @@ INSTALLED_APPS = [
     "axes",
     "csp",
 ]
+# The corpus generator for performance work (perf/) is a development tool: it
+# is installed only when asked for, and the test settings always ask.
+if env_bool("PERF_TOOLS"):
+    INSTALLED_APPS.append("perf")
 
 MIDDLEWARE = [
     "ccs_archive.middleware.request_log",
