@@ -1,13 +1,14 @@
 """Public pages: browse meetings by date, read one, search recommendations."""
 
-from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.views.generic.dates import ArchiveIndexView, YearArchiveView
+from modeltranslation.settings import AVAILABLE_LANGUAGES
+from modeltranslation.utils import build_localized_fieldname
 
+from .languages import urls_in_each_language
 from .models import Meeting
 from .search import SearchForm, search_recommendations
 
@@ -103,14 +104,15 @@ def meeting_detail(request, date, slug):
         "previous_meeting": neighbours.filter(date__lt=meeting.date).order_by("-date").first(),
         "next_meeting": neighbours.filter(date__gt=meeting.date).order_by("date").first(),
         "date_modified": meeting.modified_at,
-        "alternates": {code: meeting.get_absolute_url(code) for code, _name in settings.LANGUAGES},
+        "alternates": {code: meeting.get_absolute_url(code) for code in AVAILABLE_LANGUAGES},
     }
     return render(request, "meetings/meeting_detail.html", context)
 
 
 def _find_moved_meeting(candidates, slug):
+    slug_fields = [build_localized_fieldname("slug", code) for code in AVAILABLE_LANGUAGES]
     for meeting in candidates:
-        if slug in (meeting.slug_fr, meeting.slug_en):
+        if slug in [getattr(meeting, field) for field in slug_fields]:
             return meeting
     moved = [m for m in candidates if m.old_slugs.filter(slug=slug).exists()]
     if len(moved) == 1:
@@ -136,8 +138,5 @@ def search(request):
 def page_not_found(request, exception):
     # The toggle cannot translate an address that leads nowhere: offer the
     # listing in the other language instead.
-    alternates = {}
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            alternates[code] = reverse("meetings:index")
+    alternates = urls_in_each_language("meetings:index")
     return render(request, "404.html", {"alternates": alternates}, status=404)

@@ -1,18 +1,19 @@
 """Pages and files of the open data: downloads, the documentation page and robots.txt."""
 
-from django.conf import settings
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from modeltranslation.settings import AVAILABLE_LANGUAGES
 
+from meetings.languages import each_language
 from meetings.models import Meeting
 from meetings.search import SearchForm
 
 from .exports import csv_rows, json_document
 from .matching import matching_recommendations
-from .serializers import LANGUAGE_CODES, ArchiveSerializer
+from .serializers import ArchiveSerializer
 
 # Rows fetched from the database at a time while a download streams.
 EXPORT_CHUNK_SIZE = 500
@@ -39,7 +40,7 @@ def export_recommendations(request, export_format):
     del options["page"]
     language = translation.get_language()
     matches = matching_recommendations(form.cleaned_data["q"], language, **options)
-    languages = LANGUAGE_CODES if options["all_languages"] else (language,)
+    languages = AVAILABLE_LANGUAGES if options["all_languages"] else (language,)
     serializer = ArchiveSerializer(request.build_absolute_uri, languages)
     recommendations = matches.queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE)
 
@@ -70,14 +71,13 @@ def open_data(request):
 def robots_txt(request):
     """Pages are open to crawlers; searches, in any format, are not: they are endless."""
     searches = []
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            searches += [
-                f"{reverse('meetings:search')}?",
-                reverse("meetings:search_feed"),
-                f"{reverse('meetings:export_csv')}?",
-                f"{reverse('meetings:export_json')}?",
-            ]
+    for _code in each_language():
+        searches += [
+            f"{reverse('meetings:search')}?",
+            reverse("meetings:search_feed"),
+            f"{reverse('meetings:export_csv')}?",
+            f"{reverse('meetings:export_json')}?",
+        ]
     context = {
         "disallowed": ["/admin/", *searches, f"{reverse('api:recommendations')}?"],
         "sitemap_url": request.build_absolute_uri(reverse("sitemap")),
