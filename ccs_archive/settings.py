@@ -174,7 +174,9 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
-PERMISSIONS_POLICY = (
+# The header's value, as sent. Not named PERMISSIONS_POLICY: django-permissions-policy
+# reads that name, as a dict of features.
+PERMISSIONS_POLICY_HEADER = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=(), interest-cohort=()"
 )

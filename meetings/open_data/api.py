@@ -16,7 +16,6 @@ from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext_lazy as _
-from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from modeltranslation.settings import DEFAULT_LANGUAGE
 
@@ -278,10 +277,3 @@ def not_found(request, path=""):
         if match and match.url_name != "not_found":
             raise ApiError(404, "not_found", _("Nothing was found at this address. Add a final slash."))
     raise ApiError(404, "not_found", _("Nothing was found at this address."))
-
-
-def server_error(request):
-    """The 500 page: JSON for the API, the usual page elsewhere."""
-    if request.path.startswith("/api/"):
-        return with_cors(error_response(500, "server_error", _("Something went wrong on our side.")))
-    return defaults.server_error(request)
