@@ -37,7 +37,7 @@ def hits(row):
 def report(results, machine_info, command, options):
     lines = [
         "",
-        f"## {datetime.datetime.now():%Y-%m-%d %H:%M} — {', '.join(r['label'] for r in results)}",
+        f"## {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M} — {', '.join(r['label'] for r in results)}",
         "",
         f"Machine: {machine_info['cores']} cores ({machine_info['cpu']}), {machine_info['memory']}; "
         f"Python {machine_info['python']}, Django {machine_info['django']}, PostgreSQL {machine_info['postgresql']} "

@@ -47,7 +47,7 @@ LUA_SCRIPT = BENCH_DIR / "cycle.lua"
 
 
 def log(message):
-    print(f"[{datetime.datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+    print(f"[{datetime.datetime.now().astimezone():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
 
 
 def run(command, env=None, capture=False):
@@ -528,7 +528,7 @@ def main():
         env=django_env("sqlite:////tmp/ccs_bench_collectstatic.sqlite3"),
     )
     results = []
-    raw = Path(tempfile.gettempdir()) / f"ccs_bench_{datetime.datetime.now():%Y%m%d_%H%M%S}.json"
+    raw = Path(tempfile.gettempdir()) / f"ccs_bench_{datetime.datetime.now().astimezone():%Y%m%d_%H%M%S}.json"
     for target in targets:
         log(f"== {target.label}")
         large = options.large is not None and target.size >= options.large

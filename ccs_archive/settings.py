@@ -37,7 +37,7 @@ if not SECRET_KEY:
             "Set DEBUG=1 for local development, or export SECRET_KEY for production."
         )
     # Good only for a developer's machine: DEBUG is on, so nothing is public.
-    SECRET_KEY = "development-only-key-not-for-production"
+    SECRET_KEY = "development-only-key-not-for-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

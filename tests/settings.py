@@ -8,8 +8,8 @@ import os
 os.environ["DEBUG"] = "0"
 os.environ.setdefault("SECRET_KEY", "test-suite-only-key-never-used-outside-tests-4f9c2a7e1d")
 
-from ccs_archive.settings import *  # noqa: E402, F403
-from ccs_archive.settings import BASE_DIR, DATABASES, INSTALLED_APPS  # noqa: E402
+from ccs_archive.settings import *  # noqa: F403
+from ccs_archive.settings import BASE_DIR, DATABASES, INSTALLED_APPS
 
 SECURE_SSL_REDIRECT = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]

@@ -147,7 +147,7 @@ def test_word_frequencies_look_like_real_text(sample):
 
 
 def test_negative_sizes_are_refused(records):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cannot be negative"):
         generate_corpus(records, -1, seed=1)
 
 

@@ -131,7 +131,7 @@ def test_loading_into_an_empty_database_creates_everything(records):
 def test_a_failed_load_leaves_the_database_as_it_was(records):
     Recommendation.objects.filter(theme__meeting__date="2021-11-29").delete()
     before = Recommendation.objects.count()
-    broken = records + [{"model": "auth.user", "pk": 1, "fields": {}}]
+    broken = [*records, {"model": "auth.user", "pk": 1, "fields": {}}]
     with pytest.raises(ValueError, match="unexpected model"):
         load_records(broken)
     assert Recommendation.objects.count() == before
