@@ -3,7 +3,7 @@
 from modeltranslation.settings import AVAILABLE_LANGUAGES
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Committee, Meeting, Recommendation, Theme
+from .models import Committee, Meeting, Recommendation, Subject, Theme
 
 
 @register(Committee)
@@ -29,3 +29,9 @@ class ThemeTranslationOptions(TranslationOptions):
 class RecommendationTranslationOptions(TranslationOptions):
     fields = ("text",)
     required_languages = AVAILABLE_LANGUAGES
+
+
+@register(Subject)
+class SubjectTranslationOptions(TranslationOptions):
+    fields = ("name", "slug", "use_for", "scope_note")
+    required_languages = dict.fromkeys(AVAILABLE_LANGUAGES, ("name", "slug"))

@@ -1,3 +1,4 @@
+import io
 import json
 import os
 import socket
@@ -8,9 +9,8 @@ import urllib.request
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
-
-from meetings.importing.loading import load_records
 
 
 def archive_records():
@@ -19,9 +19,9 @@ def archive_records():
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the real archive once; each test runs in a transaction rolled back after it."""
+    """Load the real archive once, as `make run` does; each test runs in a transaction rolled back after it."""
     with django_db_blocker.unblock():
-        load_records(archive_records())
+        call_command("load_archive", stdout=io.StringIO())
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection
 from django.db.models import F
 
 from meetings.models import Committee, Meeting, Recommendation, SearchTerm, Theme
-from meetings.search import search_recommendations
+from meetings.search.engine import search_recommendations
 from meetings.search.text import fold, words
 from meetings.search.vocabulary import count_words, rebuild_search_terms
 from meetings.slugs import make_slug

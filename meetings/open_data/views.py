@@ -9,10 +9,10 @@ from modeltranslation.settings import AVAILABLE_LANGUAGES
 
 from meetings.languages import each_language
 from meetings.models import Meeting
-from meetings.search import SearchForm
+from meetings.search.forms import SearchForm
+from meetings.search.queryset import matching_recommendations
 
 from .exports import csv_rows, json_document
-from .matching import matching_recommendations
 from .serializers import ArchiveSerializer
 
 # Rows fetched from the database at a time while a download streams.
@@ -40,7 +40,9 @@ def export_recommendations(request, export_format):
     del options["page"]
     language = translation.get_language()
     matches = matching_recommendations(form.cleaned_data["q"], language, **options)
-    languages = AVAILABLE_LANGUAGES if options["all_languages"] else (language,)
+    # Matches are found in every language; the columns are the page's
+    # language unless both are asked for.
+    languages = AVAILABLE_LANGUAGES if form.cleaned_data["lang"] == "all" else (language,)
     serializer = ArchiveSerializer(request.build_absolute_uri, languages)
     recommendations = matches.queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE)
 
