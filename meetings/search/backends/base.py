@@ -36,7 +36,7 @@ class Backend:
             for term in alternative:
                 if any(term.folded(language) for language in languages):
                     sql, term_params = self.term_sql(term, languages)
-                    sqls.append(sql)
+                    sqls.append(f"({sql})")
                     params += term_params
             if sqls:
                 parts.append(" AND ".join(sqls))
