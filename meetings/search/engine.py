@@ -195,13 +195,11 @@ class Search:
         subject_ids = {subject for clause in self.query.clauses for subject in clause.subjects}
         under = recommendations_under(subject_ids, ids) if subject_ids and ids else {}
         rows = Recommendation.objects.filter(pk__in=ids).values_list("pk", *(name for _key, name in columns))
-        cache = {}  # shared: the recommendations of one theme share its title, and of one meeting its title
         return {
             row[0]: make_document(
                 row[0],
                 {key: row[index + 1] for index, (key, _name) in enumerate(columns)},
                 under.get(row[0], ()),
-                cache,
             )
             for row in rows
         }

@@ -23,6 +23,7 @@ and how much (the weights below were set on the tuning queries of
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .text import fold_word, unaccent, words
 
@@ -47,40 +48,42 @@ class Field:
     exact: list
 
 
+# A web process searches the same newest recommendations again and again:
+# their texts, read into words, are kept (a few thousand texts, a few MB).
+TEXTS_KEPT = 20_000
+
+
+@lru_cache(maxsize=TEXTS_KEPT)
+def plain_text(text):
+    """``text`` in lower case, without accents."""
+    return unaccent(text).lower()
+
+
+@lru_cache(maxsize=TEXTS_KEPT)
+def read_words(plain, language):
+    """A field's words, folded and exact; never to be changed by the caller."""
+    exact = words(plain)
+    return Field([fold_word(word, language) for word in exact], exact)
+
+
 @dataclass
 class Document:
-    """
-    One recommendation's searchable text, per language and field, read into
-    words only when a query's word may be there. ``cache`` is shared by the
-    documents of one search: recommendations of one theme share its title.
-    """
+    """One recommendation's searchable text, per language and field, read into words only when needed."""
 
     pk: int
     texts: dict  # (language, field) -> text
     subjects: set = field(default_factory=set)
-    cache: dict = field(default_factory=dict)
 
     def plain(self, language, name):
-        """The field's text in lower case, without accents."""
-        text = self.texts.get((language, name)) or ""
-        found = self.cache.get(text)
-        if found is None:
-            found = self.cache[text] = unaccent(text).lower()
-        return found
+        return plain_text(self.texts.get((language, name)) or "")
 
     def words(self, language, name):
-        plain = self.plain(language, name)
-        key = (plain, language)
-        found = self.cache.get(key)
-        if found is None:
-            exact = words(plain)
-            found = self.cache[key] = Field([fold_word(word, language) for word in exact], exact)
-        return found
+        return read_words(self.plain(language, name), language)
 
 
-def make_document(pk, texts, subjects=(), cache=None):
+def make_document(pk, texts, subjects=()):
     """``texts`` maps (language, field) to the text."""
-    return Document(pk, texts, set(subjects), {} if cache is None else cache)
+    return Document(pk, texts, set(subjects))
 
 
 def _may_hold(plain, stem):
