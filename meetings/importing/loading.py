@@ -108,14 +108,17 @@ def _load(records, overwrite):
     return report
 
 
-def _recommendation_by_key(key):
-    """The recommendation named ``2023-10-03/2.3``: its meeting's date, then theme and position."""
+def _recommendation_by_key(committee, key):
+    """The committee's recommendation named ``2023-10-03/2.3``: its meeting's date, then theme and position."""
     from meetings.models import Recommendation
 
     date, _slash, numbers = key.partition("/")
     theme_position, _dot, position = numbers.partition(".")
     return Recommendation.objects.get(
-        theme__meeting__date=date, theme__position=int(theme_position), position=int(position)
+        theme__meeting__committee__code=committee,
+        theme__meeting__date=date,
+        theme__position=int(theme_position),
+        position=int(position),
     )
 
 
@@ -124,7 +127,7 @@ def load_subjects(data, overwrite=False):
     """Create the subject vocabulary and index the recommendations under it.
 
     Subjects are matched by their English slug, recommendations by their
-    number (``fixtures/subjects.json``). As for the archive, what staff have
+    committee and number (``fixtures/subjects.json``). As for the archive, what staff have
     edited since (a subject's terms, a recommendation's subjects) is left as
     it is unless ``overwrite``. Returns a ``LoadReport``.
     """
@@ -167,7 +170,7 @@ def load_subjects(data, overwrite=False):
                 subject.broader = broader
                 subject.save(update_fields=["broader"])
         for key, slugs in data["assignments"].items():
-            recommendation = _recommendation_by_key(key)
+            recommendation = _recommendation_by_key(data["committee"], key)
             wanted = {subjects[slug].pk for slug in slugs}
             current = set(recommendation.subjects.values_list("pk", flat=True))
             if current == wanted:

@@ -74,6 +74,12 @@ def run_archive_search(query, numbers):
     return [numbers[hit.recommendation.pk] for hit in results.page.object_list], results.total
 
 
+def rank_queries(queries):
+    """[(query, [first page's numbers])]: what the archive's search ranks for each query."""
+    numbers = recommendation_numbers()
+    return [(query, run_archive_search(query, numbers)[0]) for query in queries]
+
+
 def evaluate(queries, search=run_archive_search):
     numbers = recommendation_numbers()
     return [score_query(query, *search(query, numbers)) for query in queries]

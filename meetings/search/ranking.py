@@ -23,6 +23,7 @@ and how much (the weights below were set on the tuning queries of
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .text import fold_word, unaccent, words
 
@@ -40,30 +41,77 @@ AVERAGE_LENGTH = 30
 
 
 @dataclass
+class Field:
+    """A field's words: folded (stemmed), and exact (accents and capitals aside)."""
+
+    folded: list
+    exact: list
+
+
+# A web process searches the same newest recommendations again and again:
+# their texts, read into words, are kept (a few thousand texts, a few MB).
+TEXTS_KEPT = 20_000
+
+
+@lru_cache(maxsize=TEXTS_KEPT)
+def plain_text(text):
+    """``text`` in lower case, without accents."""
+    return unaccent(text).lower()
+
+
+@lru_cache(maxsize=TEXTS_KEPT)
+def read_words(plain, language):
+    """A field's words, folded and exact; never to be changed by the caller."""
+    exact = words(plain)
+    return Field([fold_word(word, language) for word in exact], exact)
+
+
+@dataclass
 class Document:
-    """One recommendation's searchable text, as folded and exact word forms, per language and field."""
+    """One recommendation's searchable text, per language and field, read into words only when needed."""
 
     pk: int
-    fields: dict  # (language, field) -> ([folded], [exact])
+    texts: dict  # (language, field) -> text
     subjects: set = field(default_factory=set)
 
+    def plain(self, language, name):
+        return plain_text(self.texts.get((language, name)) or "")
 
-def _forms(text, language):
-    written = words(text or "")
-    return [fold_word(word, language) for word in written], [unaccent(word).lower() for word in written]
+    def words(self, language, name):
+        return read_words(self.plain(language, name), language)
 
 
 def make_document(pk, texts, subjects=()):
     """``texts`` maps (language, field) to the text."""
-    return Document(pk, {key: _forms(text, key[0]) for key, text in texts.items()}, set(subjects))
+    return Document(pk, texts, set(subjects))
 
 
-def _occurrences(term, language, folded, exact):
+def _may_hold(plain, stem):
+    # A word's stem is its beginning, but for a last letter or two ("agency", "agenc";
+    # "happy", "happi"): if even that much is not in the text, the word is not.
+    return stem[: max(3, len(stem) - 2)] in plain
+
+
+def _occurrences(term, language, document, name):
     """Weighted count of ``term`` in one field: 1 for the very words, STEM_WEIGHT for the stem alone."""
     wanted = [fold_word(word, language) for word in term.words]
     exact_wanted = [unaccent(word).lower() for word in term.words]
+    plain = document.plain(language, name)
+    if not all(_may_hold(plain, w) for w in wanted if w):
+        return 0.0
+    words_of = document.words(language, name)
+    if len(wanted) == 1:
+        # One word: counted, not searched for.
+        stem_matches = words_of.folded.count(wanted[0]) if wanted[0] else 0
+        if not stem_matches:
+            return 0.0
+        same = words_of.exact.count(exact_wanted[0])
+        return same + STEM_WEIGHT * (stem_matches - same)
+    folded, exact = words_of.folded, words_of.exact
     # A phrase's stop words keep their place but need not match, as in the index.
     offsets = [(i, w) for i, w in enumerate(wanted) if w]
+    if not all(w in words_of.folded for _i, w in offsets):
+        return 0.0
     count = 0.0
     for start in range(len(folded) - len(wanted) + 1):
         if offsets and all(folded[start + i] == w for i, w in offsets):
@@ -80,11 +128,11 @@ def term_score(term, document, language, languages):
             continue
         language_weight = 1.0 if searched == language else OTHER_LANGUAGE_WEIGHT
         for name, field_weight in FIELD_WEIGHTS.items():
-            folded, exact = document.fields.get((searched, name), ((), ()))
-            count = _occurrences(term, searched, folded, exact)
+            count = _occurrences(term, searched, document, name)
             if not count:
                 continue
-            norm = 1 - LENGTH_NORMALIZATION + LENGTH_NORMALIZATION * len(folded) / AVERAGE_LENGTH
+            length = len(document.words(searched, name).folded)
+            norm = 1 - LENGTH_NORMALIZATION + LENGTH_NORMALIZATION * length / AVERAGE_LENGTH
             score = language_weight * field_weight * count / (count + SATURATION * norm)
             if score > best:
                 best = score
@@ -109,8 +157,10 @@ def _adjacent_pairs(query, document, languages):
             continue
         for language in languages:
             a, b = fold_word(first.words[0], language), fold_word(second.words[0], language)
-            folded = [token for token in document.fields.get((language, "text"), ((), ()))[0] if token]
-            if a and b and any(x == a and y == b for x, y in zip(folded, folded[1:], strict=False)):
+            if not (a and b and _may_hold(document.plain(language, "text"), a)):
+                continue
+            folded = [token for token in document.words(language, "text").folded if token]
+            if any(x == a and y == b for x, y in zip(folded, folded[1:], strict=False)):
                 pairs += 1
                 break
     return pairs

@@ -1,10 +1,11 @@
+import json
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from meetings.search.baseline import bm25_search
-from meetings.search.evaluation import evaluate, read_judgments, summary
+from meetings.search.evaluation import evaluate, rank_queries, read_judgments, summary
 
 JUDGED_SETS = Path(settings.BASE_DIR) / "tests" / "relevance"
 
@@ -18,9 +19,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("sets", nargs="*", help="judged sets (JSON); by default tuning and check")
         parser.add_argument("--queries", action="store_true", help="also print each query's scores")
+        parser.add_argument(
+            "--record",
+            metavar="PATH",
+            help="write each query's ranked hits (JSON), to check that another database gives the same",
+        )
 
-    def handle(self, *args, sets, queries=False, **options):
+    def handle(self, *args, sets, queries=False, record=None, **options):
         paths = [Path(p) for p in sets] or [JUDGED_SETS / "tuning.json", JUDGED_SETS / "check.json"]
+        if record:
+            rankings = {q["id"]: ranked for path in paths for q, ranked in rank_queries(read_judgments(path))}
+            Path(record).write_text(
+                json.dumps(rankings, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
         for path in paths:
             judged = read_judgments(path)
             self.stdout.write(f"{path.name}: {len(judged)} queries")

@@ -21,13 +21,21 @@ class Backend:
         raise NotImplementedError
 
     def subjects_sql(self, subject_ids):
-        through = Subject.recommendations.through._meta
-        placeholders = ", ".join(["%s"] * len(subject_ids))
-        sql = (
-            f"r.id IN (SELECT {self.quote('recommendation_id')} FROM {self.quote(through.db_table)} "
-            f"WHERE {self.quote('subject_id')} IN ({placeholders}))"
+        """SQL true for a recommendation row ``r`` indexed under one of these subjects."""
+        # The ids are read first (one small query), so that the condition is one the
+        # database answers from the primary key, beside its full-text index: a
+        # subquery there would make PostgreSQL read every row.
+        through = Subject.recommendations.through
+        ids = sorted(
+            set(
+                through.objects.filter(subject_id__in=subject_ids).values_list("recommendation_id", flat=True)
+            )
         )
-        return sql, sorted(subject_ids)
+        return self.ids_sql(ids)
+
+    def ids_sql(self, ids):
+        """SQL true for a row ``r`` whose id is in ``ids``."""
+        raise NotImplementedError
 
     def clause_sql(self, clause, languages):
         parts, params = [], []
@@ -36,7 +44,7 @@ class Backend:
             for term in alternative:
                 if any(term.folded(language) for language in languages):
                     sql, term_params = self.term_sql(term, languages)
-                    sqls.append(sql)
+                    sqls.append(f"({sql})")
                     params += term_params
             if sqls:
                 parts.append(" AND ".join(sqls))

@@ -27,6 +27,9 @@ class PostgresBackend(Backend):
                 params.append(f'"{" ".join(term.words)}"')
         return " OR ".join(parts) or "1 = 0", params
 
+    def ids_sql(self, ids):
+        return "r.id = ANY(%s)", [list(ids)]
+
     def similar_words(self, normalized, limit):
         """[(word, normalized, language, frequency)] of the vocabulary like ``normalized``, by trigrams."""
         sql = (

@@ -15,6 +15,7 @@ silently stop the index from following the data), and a trigger that names
 a table being rebuilt or removed makes the migration fail.
 """
 
+import json
 import re
 
 from meetings.models import Meeting, Recommendation, SearchTerm, Theme
@@ -120,6 +121,10 @@ class SqliteBackend(Backend):
         return f"r.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", [
             " OR ".join(expressions)
         ]
+
+    def ids_sql(self, ids):
+        # One parameter, however many ids: SQLite limits how many a statement takes.
+        return "r.id IN (SELECT value FROM json_each(%s))", [json.dumps(list(ids))]
 
     def similar_words(self, normalized, limit):
         """What PostgreSQL's trigram search gives (see ``postgres.py``), computed here."""
