@@ -7,17 +7,25 @@ MANAGE := $(BIN)/python manage.py
 # Local development runs with DEBUG on; production sets its own environment.
 export DEBUG ?= 1
 
-.PHONY: install run serve-prod test lint format fixtures messages ci
+.PHONY: install lock run serve-prod test lint format fixtures messages ci
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# Exact versions from the lock file, then the project itself without resolving again.
+$(VENV)/.installed: pyproject.toml requirements/dev.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -r requirements/dev.lock
+	$(BIN)/python -m pip install --quiet -e . --no-deps
 	touch $@
 
 install: $(VENV)/.installed
+
+# After changing the dependencies in pyproject.toml: pin them again, then `make install`.
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url --no-emit-find-links \
+		--output-file requirements/dev.lock pyproject.toml
 
 run: install
 	$(MANAGE) migrate --noinput
@@ -38,7 +46,7 @@ test: install
 	$(MANAGE) makemigrations --check --dry-run
 	$(MANAGE) build_fixtures --check
 	$(MANAGE) collectstatic --noinput --verbosity 0
-	$(BIN)/pytest
+	$(BIN)/pytest --cov --cov-report=term
 
 format: install
 	$(BIN)/ruff check --fix .

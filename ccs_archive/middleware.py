@@ -33,7 +33,7 @@ def permissions_policy(get_response):
 
     def middleware(request):
         response = get_response(request)
-        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY_HEADER)
         return response
 
     return middleware

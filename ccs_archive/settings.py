@@ -37,7 +37,7 @@ if not SECRET_KEY:
             "Set DEBUG=1 for local development, or export SECRET_KEY for production."
         )
     # Good only for a developer's machine: DEBUG is on, so nothing is public.
-    SECRET_KEY = "development-only-key-not-for-production"
+    SECRET_KEY = "development-only-key-not-for-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -60,6 +60,10 @@ INSTALLED_APPS = [
     "axes",
     "csp",
 ]
+# The corpus generator for performance work (perf/) is a development tool: it
+# is installed only when asked for, and the test settings always ask.
+if env_bool("PERF_TOOLS"):
+    INSTALLED_APPS.append("perf")
 
 MIDDLEWARE = [
     "ccs_archive.middleware.request_log",
@@ -171,7 +175,9 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
-PERMISSIONS_POLICY = (
+# The header's value, as sent. Not named PERMISSIONS_POLICY: django-permissions-policy
+# reads that name, as a dict of features.
+PERMISSIONS_POLICY_HEADER = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=(), interest-cohort=()"
 )

@@ -32,4 +32,4 @@ urlpatterns += i18n_patterns(
 )
 
 handler404 = "meetings.views.page_not_found"
-handler500 = "meetings.open_data.api.server_error"
+handler500 = "ccs_archive.views.server_error"

@@ -14,6 +14,7 @@ deleted meeting with its themes and recommendations, can be restored.
 import reversion
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models.functions import ExtractYear
 from django.shortcuts import get_object_or_404
@@ -79,7 +80,7 @@ class ArchiveVersionAdmin(VersionAdmin, TabbedTranslationAdmin):
         """Show, field by field, what changed between two versions of an object."""
         obj = get_object_or_404(self.model, pk=object_id)
         if not self.has_view_or_change_permission(request, obj):
-            raise admin.sites.PermissionDenied
+            raise PermissionDenied
         versions = Version.objects.get_for_object(obj).select_related("revision__user")
         try:
             older = versions.get(pk=int(request.GET.get("from", "")))
@@ -120,10 +121,22 @@ class ArchiveVersionAdmin(VersionAdmin, TabbedTranslationAdmin):
 
 
 class PositionedForm(forms.ModelForm):
-    """A clash of positions is resolved on save (see ``positions``), not refused."""
+    """A clash of positions is resolved on save (see ``positions``), not refused.
 
-    def _get_validation_exclusions(self):
-        return super()._get_validation_exclusions() | {"position"}
+    Model validation would refuse it (the position is in a unique constraint),
+    so the requested position stays out of it: ``clean()`` holds it back, and
+    model validation skips an optional field left empty; ``save()`` then puts
+    it on the instance, for the admin to renumber the siblings.
+    """
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.requested_position = cleaned_data.pop("position", None)
+        return cleaned_data
+
+    def save(self, commit=True):
+        self.instance.position = self.requested_position
+        return super().save(commit)
 
 
 class PositionedInlineFormSet(forms.BaseInlineFormSet):

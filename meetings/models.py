@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
+from modeltranslation.settings import AVAILABLE_LANGUAGES
 
 from .slugs import make_slug
 
@@ -118,7 +119,7 @@ class Meeting(models.Model):
 
     def save(self, *args, **kwargs):
         """Fill slugs from titles; keep a published meeting's old slugs resolving."""
-        for language in ("fr", "en"):
+        for language in AVAILABLE_LANGUAGES:
             title = getattr(self, f"title_{language}")
             if not getattr(self, f"slug_{language}") and title:
                 setattr(self, f"slug_{language}", make_slug(title))
@@ -128,7 +129,7 @@ class Meeting(models.Model):
         self.modified_at = modification_time()
         super().save(*args, **kwargs)
         if previous and previous["is_published"]:
-            for language in ("fr", "en"):
+            for language in AVAILABLE_LANGUAGES:
                 old = previous[f"slug_{language}"]
                 if old and old != getattr(self, f"slug_{language}"):
                     MeetingSlug.objects.get_or_create(meeting=self, language=language, slug=old)

@@ -1,5 +1,6 @@
-"""Which fields modeltranslation doubles into ``_fr`` and ``_en`` columns."""
+"""Which fields modeltranslation doubles into a column per language (``_fr``, ``_en``)."""
 
+from modeltranslation.settings import AVAILABLE_LANGUAGES
 from modeltranslation.translator import TranslationOptions, register
 
 from .models import Committee, Meeting, Recommendation, Subject, Theme
@@ -8,7 +9,7 @@ from .models import Committee, Meeting, Recommendation, Subject, Theme
 @register(Committee)
 class CommitteeTranslationOptions(TranslationOptions):
     fields = ("name", "acronym", "department", "disclaimer")
-    required_languages = ("fr", "en")
+    required_languages = AVAILABLE_LANGUAGES
 
 
 @register(Meeting)
@@ -21,16 +22,16 @@ class MeetingTranslationOptions(TranslationOptions):
 @register(Theme)
 class ThemeTranslationOptions(TranslationOptions):
     fields = ("title",)
-    required_languages = ("fr", "en")
+    required_languages = AVAILABLE_LANGUAGES
 
 
 @register(Recommendation)
 class RecommendationTranslationOptions(TranslationOptions):
     fields = ("text",)
-    required_languages = ("fr", "en")
+    required_languages = AVAILABLE_LANGUAGES
 
 
 @register(Subject)
 class SubjectTranslationOptions(TranslationOptions):
     fields = ("name", "slug", "use_for", "scope_note")
-    required_languages = {"fr": ("name", "slug"), "en": ("name", "slug")}
+    required_languages = dict.fromkeys(AVAILABLE_LANGUAGES, ("name", "slug"))

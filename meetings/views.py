@@ -1,6 +1,5 @@
 """Public pages: browse meetings by date, read one, search recommendations."""
 
-from django.conf import settings
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -8,7 +7,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.views.generic.dates import ArchiveIndexView, YearArchiveView
+from modeltranslation.settings import AVAILABLE_LANGUAGES
+from modeltranslation.utils import build_localized_fieldname
 
+from .languages import urls_in_each_language
 from .models import Meeting, Recommendation, Subject
 from .search.engine import search_recommendations
 from .search.forms import SearchForm
@@ -106,7 +108,7 @@ def meeting_detail(request, date, slug):
         "previous_meeting": neighbours.filter(date__lt=meeting.date).order_by("-date").first(),
         "next_meeting": neighbours.filter(date__gt=meeting.date).order_by("date").first(),
         "date_modified": meeting.modified_at,
-        "alternates": {code: meeting.get_absolute_url(code) for code, _name in settings.LANGUAGES},
+        "alternates": {code: meeting.get_absolute_url(code) for code in AVAILABLE_LANGUAGES},
         "meeting_subjects": meeting_subjects(meeting),
     }
     return render(request, "meetings/meeting_detail.html", context)
@@ -124,8 +126,9 @@ def meeting_subjects(meeting):
 
 
 def _find_moved_meeting(candidates, slug):
+    slug_fields = [build_localized_fieldname("slug", code) for code in AVAILABLE_LANGUAGES]
     for meeting in candidates:
-        if slug in (meeting.slug_fr, meeting.slug_en):
+        if slug in [getattr(meeting, field) for field in slug_fields]:
             return meeting
     moved = [m for m in candidates if m.old_slugs.filter(slug=slug).exists()]
     if len(moved) == 1:
@@ -150,7 +153,7 @@ def search(request):
 
 def other_language_context(request, language):
     """The other language, and this search on its page: where hits found through its text read best."""
-    other = next(code for code, _name in settings.LANGUAGES if code != language)
+    other = next(code for code in AVAILABLE_LANGUAGES if code != language)
     with translation.override(other):
         search_url = f"{reverse('meetings:search')}?{request.GET.urlencode()}"
         link = (
@@ -197,7 +200,7 @@ def subject_detail(request, slug):
         "recommendations": recommendations,
         "narrower": subject.narrower.all(),
         "date_modified": Meeting.objects.published().last_modified(),
-        "alternates": {code: subject.get_absolute_url(code) for code, _name in settings.LANGUAGES},
+        "alternates": {code: subject.get_absolute_url(code) for code in AVAILABLE_LANGUAGES},
     }
     return render(request, "meetings/subject_detail.html", context)
 
@@ -210,8 +213,5 @@ def collation_key(text):
 def page_not_found(request, exception):
     # The toggle cannot translate an address that leads nowhere: offer the
     # listing in the other language instead.
-    alternates = {}
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            alternates[code] = reverse("meetings:index")
+    alternates = urls_in_each_language("meetings:index")
     return render(request, "404.html", {"alternates": alternates}, status=404)

@@ -8,11 +8,15 @@ import os
 os.environ["DEBUG"] = "0"
 os.environ.setdefault("SECRET_KEY", "test-suite-only-key-never-used-outside-tests-4f9c2a7e1d")
 
-from ccs_archive.settings import *  # noqa: E402, F403
-from ccs_archive.settings import BASE_DIR, DATABASES  # noqa: E402
+from ccs_archive.settings import *  # noqa: F403
+from ccs_archive.settings import BASE_DIR, DATABASES, INSTALLED_APPS
 
 SECURE_SSL_REDIRECT = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+# The performance tooling is tested with the rest (tests/test_corpus.py).
+if "perf" not in INSTALLED_APPS:
+    INSTALLED_APPS = [*INSTALLED_APPS, "perf"]
 
 # A file, not memory, so that a server started by a test (gunicorn) can read
 # the archive that the session loaded.

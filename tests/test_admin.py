@@ -67,7 +67,7 @@ class _FormReader(HTMLParser):
         attrs = dict(attrs)
         if tag == "form" and attrs.get("id") == self.form_id:
             self.inside = True
-        if not self.inside or "name" not in attrs and tag != "option":
+        if not self.inside or ("name" not in attrs and tag != "option"):
             return
         if tag == "input" and attrs.get("type") not in ("submit", "button", "file"):
             if attrs.get("type") in ("checkbox", "radio"):

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
+from ccs_archive.views import server_error
 from meetings.models import Meeting, Recommendation
-from meetings.open_data.api import server_error
 from meetings.open_data.openapi import DOCUMENT
 from meetings.search.engine import search_recommendations
 

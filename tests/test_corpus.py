@@ -1,5 +1,5 @@
 """
-The synthetic corpus for performance work (meetings/corpus.py) and the
+The synthetic corpus for performance work (perf/corpus.py) and the
 ``generate_corpus`` command that loads it. The generator's tests need no
 database; the command's run on SQLite and on PostgreSQL alike.
 """
@@ -13,13 +13,13 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection
 from django.db.models import F
 
-from meetings.corpus import RECOMMENDATIONS_PER_THEME, THEMES_PER_MEETING, generate_corpus, sentences
-from meetings.management.commands import generate_corpus as command_module
 from meetings.models import Committee, Meeting, Recommendation, SearchTerm, Theme
 from meetings.search.engine import search_recommendations
 from meetings.search.text import fold, words
-from meetings.search.vocabulary import rebuild_search_terms
+from meetings.search.vocabulary import count_words, rebuild_search_terms
 from meetings.slugs import make_slug
+from perf.corpus import RECOMMENDATIONS_PER_THEME, THEMES_PER_MEETING, generate_corpus, sentences
+from perf.management.commands import generate_corpus as command_module
 
 
 def draw(records, n, seed):
@@ -147,7 +147,7 @@ def test_word_frequencies_look_like_real_text(sample):
 
 
 def test_negative_sizes_are_refused(records):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cannot be negative"):
         generate_corpus(records, -1, seed=1)
 
 
@@ -210,6 +210,31 @@ def test_vocabulary_is_recounted_as_rebuild_search_terms_would():
     recounted = set(SearchTerm.objects.values_list("language", "word", "normalized", "frequency"))
     rebuild_search_terms()
     assert set(SearchTerm.objects.values_list("language", "word", "normalized", "frequency")) == recounted
+
+
+@pytest.mark.django_db
+def test_vocabulary_counts_only_published_text():
+    # A draft already in the archive, holding a word found nowhere else.
+    draft = Meeting.objects.get(date="2023-10-03")
+    Meeting.objects.filter(pk=draft.pk).update(is_published=False)
+    Recommendation.objects.filter(theme__meeting=draft).update(text_fr="Un mot inédit : zorglubesque.")
+    loaded = generate(300, seed=33)
+    assert Meeting.objects.filter(committee__code__startswith="corpus-33-", is_published=False).exists()
+
+    assert not SearchTerm.objects.filter(word="zorglubesque").exists()
+    for language in ("fr", "en"):
+        published = Counter()
+        for queryset, column in (
+            (Recommendation.objects.published(), "text"),
+            (Theme.objects.filter(meeting__is_published=True), "title"),
+            (Meeting.objects.published(), "title"),
+        ):
+            published.update(count_words(queryset.values_list(f"{column}_{language}", flat=True), language))
+        stored = dict(SearchTerm.objects.filter(language=language).values_list("word", "frequency"))
+        assert stored == dict(published)
+    # The corpus's own drafts hold words too, and they are left out.
+    drafts = loaded.filter(theme__meeting__is_published=False).values_list("text_fr", flat=True)
+    assert sum(count_words(drafts, "fr").values()) > 0
 
 
 @pytest.mark.django_db
@@ -280,7 +305,7 @@ def test_a_failed_load_writes_nothing(monkeypatch):
     def fail():
         raise RuntimeError("injected failure after every row was written")
 
-    monkeypatch.setattr(command_module, "recount_search_terms", fail)
+    monkeypatch.setattr(command_module, "rebuild_search_terms", fail)
     with pytest.raises(RuntimeError, match="injected"):
         generate(300, seed=17)
     assert table_sizes() == before

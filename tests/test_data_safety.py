@@ -96,7 +96,7 @@ def test_migrations_run_backwards_and_forwards():
 
 
 def test_an_import_interrupted_midway_changes_nothing(records, monkeypatch):
-    from meetings import loading
+    from meetings.importing import loading
 
     Recommendation.objects.filter(theme__meeting__date="2021-11-29").delete()
     Meeting.objects.filter(date="2022-04-13").delete()

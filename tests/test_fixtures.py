@@ -5,10 +5,10 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from meetings.archive_fixture import ShapeMismatch, build_fixture_text, build_records
-from meetings.loading import load_records
+from meetings.importing.archive_fixture import ShapeMismatch, build_fixture_text, build_records
+from meetings.importing.loading import load_records
+from meetings.importing.parsing import parse_summaries
 from meetings.models import Committee, Meeting, Recommendation, Theme
-from meetings.parsing import parse_summaries
 
 
 def squash(text):
@@ -131,7 +131,7 @@ def test_loading_into_an_empty_database_creates_everything(records):
 def test_a_failed_load_leaves_the_database_as_it_was(records):
     Recommendation.objects.filter(theme__meeting__date="2021-11-29").delete()
     before = Recommendation.objects.count()
-    broken = records + [{"model": "auth.user", "pk": 1, "fields": {}}]
+    broken = [*records, {"model": "auth.user", "pk": 1, "fields": {}}]
     with pytest.raises(ValueError, match="unexpected model"):
         load_records(broken)
     assert Recommendation.objects.count() == before

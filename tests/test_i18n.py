@@ -15,7 +15,12 @@ PY_CALL = re.compile(r"""\b_\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*\)""")
 
 
 def template_messages():
-    for path in sorted((settings.BASE_DIR / "templates").rglob("*.html")):
+    # The site-wide templates and the app's own.
+    paths = [
+        *(settings.BASE_DIR / "templates").rglob("*.html"),
+        *(settings.BASE_DIR / "meetings").rglob("*.html"),
+    ]
+    for path in sorted(paths):
         code = templatize(path.read_text(encoding="utf-8"), origin=str(path))
         for match in CALL.finditer(code):
             strings = [ast.literal_eval(s) for s in re.findall(r"u?'(?:[^'\\]|\\.)*'", match.group(2))]

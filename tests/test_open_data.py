@@ -173,7 +173,7 @@ def test_json_export_of_the_whole_archive_has_both_languages(client):
 
 
 def test_meeting_export_lists_that_meeting_in_source_order(client, newest_meeting):
-    header, *rows = csv_rows(client.get(FR_CSV, {"meeting": newest_meeting.pk}))
+    _header, *rows = csv_rows(client.get(FR_CSV, {"meeting": newest_meeting.pk}))
     expected = Recommendation.objects.filter(theme__meeting=newest_meeting).order_by(
         "theme__position", "position"
     )

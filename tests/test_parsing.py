@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from meetings.parsing import ParseError, normalize_whitespace, parse_summaries
+from meetings.importing.parsing import ParseError, normalize_whitespace, parse_summaries
 
 HEADER = """Résumés des réunions récentes du Comité consultatif sur les services
 

@@ -15,17 +15,17 @@ from django import forms
 from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve, reverse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
+from modeltranslation.settings import DEFAULT_LANGUAGE
 
+from meetings.languages import each_language
 from meetings.models import Committee, Meeting, Recommendation
 from meetings.search.forms import SearchForm
 from meetings.search.queryset import matching_recommendations
 
 from .openapi import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, openapi_document
-from .serializers import LANGUAGE_CODES, ArchiveSerializer
+from .serializers import ArchiveSerializer
 
 ALLOWED_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -40,11 +40,7 @@ class ApiError(Exception):
 
 def in_both_languages(message):
     """A translatable message as ``{"fr": …, "en": …}``."""
-    result = {}
-    for code in LANGUAGE_CODES:
-        with translation.override(code):
-            result[code] = str(message)
-    return result
+    return {code: str(message) for code in each_language()}
 
 
 def error_response(status, code, message, fields=None):
@@ -119,16 +115,13 @@ class ParametersForm(forms.Form):
         """The cleaned parameters, or an ApiError naming each wrong one, in both languages."""
         if self.is_valid():
             return self.cleaned_data
-        by_language = {}
-        for code in LANGUAGE_CODES:
-            with translation.override(code):
-                by_language[code] = self.errors.get_json_data()
+        by_language = {code: self.errors.get_json_data() for code in each_language()}
         fields = {}
-        for name, errors in by_language[LANGUAGE_CODES[0]].items():
+        for name, errors in by_language[DEFAULT_LANGUAGE].items():
             fields[self.add_prefix(name)] = [
                 {
                     "code": error["code"],
-                    "message": {code: by_language[code][name][index]["message"] for code in LANGUAGE_CODES},
+                    "message": {code: by_language[code][name][index]["message"] for code in by_language},
                 }
                 for index, error in enumerate(errors)
             ]
@@ -238,7 +231,7 @@ def recommendation_list(request):
     query = parameters["q"]
     matches = matching_recommendations(
         query,
-        "fr" if lang == "all" else lang,
+        DEFAULT_LANGUAGE if lang == "all" else lang,
         only_page_language=lang != "all",
         sort=parameters["sort"] or ("relevance" if query else "newest"),
         year=parameters["year"],
@@ -289,10 +282,3 @@ def not_found(request, path=""):
         if match and match.url_name != "not_found":
             raise ApiError(404, "not_found", _("Nothing was found at this address. Add a final slash."))
     raise ApiError(404, "not_found", _("Nothing was found at this address."))
-
-
-def server_error(request):
-    """The 500 page: JSON for the API, the usual page elsewhere."""
-    if request.path.startswith("/api/"):
-        return with_cors(error_response(500, "server_error", _("Something went wrong on our side.")))
-    return defaults.server_error(request)

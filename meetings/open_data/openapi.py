@@ -8,6 +8,8 @@ When an answer changes shape, this document changes with it.
 
 import copy
 
+from modeltranslation.settings import AVAILABLE_LANGUAGES
+
 # Results per page: without page_size, and at most.
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -22,8 +24,8 @@ def bilingual(description, value=None):
     return {
         "description": description,
         "type": "object",
-        "properties": {"fr": value, "en": value},
-        "required": ["fr", "en"],
+        "properties": dict.fromkeys(AVAILABLE_LANGUAGES, value),
+        "required": list(AVAILABLE_LANGUAGES),
         "additionalProperties": False,
     }
 
@@ -57,7 +59,7 @@ SCHEMAS = {
             "acronym": ref("Text"),
             "department": ref("Text"),
             "disclaimer": ref("Text"),
-            "original_language": {"enum": ["fr", "en"]},
+            "original_language": {"enum": list(AVAILABLE_LANGUAGES)},
             "url": ref("Links"),
             "meetings_url": URLS,
         },
@@ -268,7 +270,7 @@ PATHS = {
             parameter(
                 "lang",
                 "The language(s) searched: fr, en, or all (the default).",
-                {"enum": ["all", "fr", "en"], "default": "all"},
+                {"enum": ["all", *AVAILABLE_LANGUAGES], "default": "all"},
             ),
             parameter(
                 "sort",

@@ -6,11 +6,11 @@ and every link is absolute, one per language. Field names are spelt out
 (``title_fr``, ``text_en``): the active language plays no part here.
 """
 
-from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
+from modeltranslation.settings import AVAILABLE_LANGUAGES
+from modeltranslation.utils import build_localized_fieldname
 
-LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
+from meetings.languages import urls_in_each_language
 
 
 class ArchiveSerializer:
@@ -20,19 +20,16 @@ class ArchiveSerializer:
     ``languages`` are the languages each text is given in.
     """
 
-    def __init__(self, absolute_url, languages=LANGUAGE_CODES):
+    def __init__(self, absolute_url, languages=AVAILABLE_LANGUAGES):
         self.absolute_url = absolute_url
         self.languages = tuple(languages)
 
     def translated(self, obj, field):
-        return {code: getattr(obj, f"{field}_{code}") or "" for code in self.languages}
+        return {code: getattr(obj, build_localized_fieldname(field, code)) or "" for code in self.languages}
 
     def page_urls(self, url_name, *args, **kwargs):
-        urls = {}
-        for code in self.languages:
-            with translation.override(code):
-                urls[code] = self.absolute_url(reverse(url_name, args=args, kwargs=kwargs))
-        return urls
+        paths = urls_in_each_language(url_name, args, kwargs, self.languages)
+        return {code: self.absolute_url(path) for code, path in paths.items()}
 
     def api_url(self, url_name, *args):
         return self.absolute_url(reverse(f"api:{url_name}", args=args))

@@ -1,18 +1,19 @@
 """Pages and files of the open data: downloads, the documentation page and robots.txt."""
 
-from django.conf import settings
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from modeltranslation.settings import AVAILABLE_LANGUAGES
 
+from meetings.languages import each_language
 from meetings.models import Meeting
 from meetings.search.forms import SearchForm
 from meetings.search.queryset import matching_recommendations
 
 from .exports import csv_rows, json_document
-from .serializers import LANGUAGE_CODES, ArchiveSerializer
+from .serializers import ArchiveSerializer
 
 # Rows fetched from the database at a time while a download streams.
 EXPORT_CHUNK_SIZE = 500
@@ -41,7 +42,7 @@ def export_recommendations(request, export_format):
     matches = matching_recommendations(form.cleaned_data["q"], language, **options)
     # Matches are found in every language; the columns are the page's
     # language unless both are asked for.
-    languages = LANGUAGE_CODES if form.cleaned_data["lang"] == "all" else (language,)
+    languages = AVAILABLE_LANGUAGES if form.cleaned_data["lang"] == "all" else (language,)
     serializer = ArchiveSerializer(request.build_absolute_uri, languages)
     recommendations = matches.queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE)
 
@@ -72,14 +73,13 @@ def open_data(request):
 def robots_txt(request):
     """Pages are open to crawlers; searches, in any format, are not: they are endless."""
     searches = []
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            searches += [
-                f"{reverse('meetings:search')}?",
-                reverse("meetings:search_feed"),
-                f"{reverse('meetings:export_csv')}?",
-                f"{reverse('meetings:export_json')}?",
-            ]
+    for _code in each_language():
+        searches += [
+            f"{reverse('meetings:search')}?",
+            reverse("meetings:search_feed"),
+            f"{reverse('meetings:export_csv')}?",
+            f"{reverse('meetings:export_json')}?",
+        ]
     context = {
         "disallowed": ["/admin/", *searches, f"{reverse('api:recommendations')}?"],
         "sitemap_url": request.build_absolute_uri(reverse("sitemap")),

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from meetings.archive_fixture import ShapeMismatch, build_fixture_text
-from meetings.parsing import ParseError
+from meetings.importing.archive_fixture import ShapeMismatch, build_fixture_text
+from meetings.importing.parsing import ParseError
 
 
 class Command(BaseCommand):

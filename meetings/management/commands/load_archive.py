@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from meetings.loading import load_records, load_subjects
+from meetings.importing.loading import load_records, load_subjects
 
 
 class Command(BaseCommand):

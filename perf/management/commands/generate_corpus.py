@@ -1,5 +1,5 @@
 """
-Load a synthetic archive (see ``meetings/corpus.py``) for performance work.
+Load a synthetic archive (see ``perf/corpus.py``) for performance work.
 
 The rows go in by batches, in one transaction. Bulk inserts bypass the
 signals and, where it is faster, the search triggers, so the command builds
@@ -16,12 +16,11 @@ the search index itself and leaves it exactly as the triggers would have:
   chunk folds, because the same few thousand words are folded millions of
   times.
 
-Then the "Did you mean" vocabulary is recounted from everything stored.
+Then the "Did you mean" vocabulary is rebuilt, from published text only.
 """
 
 import json
 import time
-from collections import Counter
 from contextlib import contextmanager
 from dataclasses import asdict
 from functools import cache
@@ -32,12 +31,12 @@ from django.db import connection, transaction
 from django.utils import translation
 from modeltranslation import settings as modeltranslation_settings
 
-from meetings.corpus import generate_corpus
 from meetings.models import Committee, Meeting, Recommendation, SearchTerm, Theme
 from meetings.search.backends import get_backend
 from meetings.search.backends import sqlite as sqlite_backend
-from meetings.search.text import fold, words
-from meetings.search.vocabulary import _terms, count_words
+from meetings.search.text import fold
+from meetings.search.vocabulary import rebuild_search_terms
+from perf.corpus import generate_corpus
 
 # Row-by-row work that the PostgreSQL load does itself, set-based: computing
 # a recommendation's vectors, and reindexing the recommendations of a new
@@ -164,7 +163,7 @@ class CorpusLoader:
         finally:
             self.clean_up()
         with self.progress.stage("vocabulary"):
-            recount_search_terms()
+            rebuild_search_terms()
         self.analyze()
 
     def write_batch(self, meetings, committee_ids):
@@ -324,24 +323,3 @@ def _fold_remembering_words(language, text):
     if not text:
         return ""
     return " ".join(terms for terms in (_fold_chunk(chunk, language) for chunk in text.split()) if terms)
-
-
-def recount_search_terms():
-    """What ``rebuild_search_terms()`` does, with each distinct word looked at once.
-
-    The vocabulary's own recount folds every occurrence of every word, which
-    takes most of an hour for a million recommendations. This one counts the
-    words as written, then lets ``count_words`` judge each distinct one.
-    """
-    SearchTerm.objects.all().delete()
-    for language in ("fr", "en"):
-        written = Counter()
-        for model, column in ((Recommendation, "text"), (Theme, "title"), (Meeting, "title")):
-            texts = model.objects.values_list(f"{column}_{language}", flat=True).iterator(chunk_size=10_000)
-            for text in texts:
-                written.update(words(text or ""))
-        counts = Counter()
-        for word, occurrences in written.items():
-            for lowered in count_words([word], language):
-                counts[lowered] += occurrences
-        SearchTerm.objects.bulk_create(_terms(counts, language), batch_size=5000)

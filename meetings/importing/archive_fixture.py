@@ -11,8 +11,8 @@ give the same bytes.
 
 import json
 
+from ..slugs import make_slug
 from .parsing import parse_summaries
-from .slugs import make_slug
 
 # What the source pages do not say about the committee itself.
 COMMITTEE_CODE = "ccs"

@@ -38,7 +38,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .slugs import make_slug
+from meetings.slugs import make_slug
 
 LANGUAGES = ("fr", "en")
 
@@ -221,7 +221,7 @@ class ArchiveStyle:
     @cached_property
     def vocabulary(self):
         """Every word of the text the chains learn from, lower case, per language."""
-        from .search.text import words
+        from meetings.search.text import words
 
         vocabulary = {}
         for index, language in enumerate(LANGUAGES):
