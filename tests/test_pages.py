@@ -1,6 +1,9 @@
+import io
+import json
 import re
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
@@ -166,6 +169,25 @@ def test_an_old_slug_redirects(client, newest_meeting):
     response = client.get("/en/meetings/2023-10-03-old-title/")
     assert response.status_code == 301
     assert response["Location"] == EN_MEETING
+
+
+def test_a_retitled_meeting_in_a_reloaded_fixture_keeps_its_old_address(client, records, tmp_path):
+    """A corrected translation may change a title, and so its slug; shared links must still work."""
+    meeting = next(
+        r for r in records if r["model"] == "meetings.meeting" and r["fields"]["date"] == "2023-10-03"
+    )
+    meeting["fields"]["title_en"] = "Service Canada's future (Part 2)"
+    meeting["fields"]["slug_en"] = "service-canadas-future-part-2"
+    fixture = tmp_path / "archive.json"
+    fixture.write_text(json.dumps(records), encoding="utf-8")
+    call_command("load_archive", str(fixture), "--overwrite", stdout=io.StringIO())
+
+    new_address = "/en/meetings/2023-10-03-service-canadas-future-part-2/"
+    assert "<h1>Service Canada&#x27;s future (Part 2)</h1>" in html(client.get(new_address))
+    assert MeetingSlug.objects.filter(slug="the-future-of-service-canada-part-2", language="en").exists()
+    response = client.get(EN_MEETING)
+    assert response.status_code == 301
+    assert response["Location"] == new_address
 
 
 @pytest.mark.parametrize(
