@@ -10,6 +10,7 @@ CI sets CCS_REQUIRE_BROWSER=1, which turns that skip into a failure.
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import urllib.request
@@ -143,6 +144,26 @@ def test_journey_open_a_meeting_and_follow_a_permalink(open_page, production_ser
     assert not page.console_errors
 
 
+def test_a_permalink_shared_before_numbering_still_lands_on_its_recommendation(open_page):
+    page = open_page(EN_MEETING, "en")
+    former = page.locator("#r2-3 .permalink span").get_attribute("id")
+    assert re.fullmatch(r"rec-\d+", former)
+    page = open_page(f"{EN_MEETING}#{former}", "en")
+    assert in_viewport(page, "#r2-3")
+    # The item lights up as if it were the target itself.
+    outline = page.evaluate("getComputedStyle(document.querySelector('#r2-3')).outlineStyle")
+    assert outline == "solid"
+    assert not page.console_errors
+
+
+def test_on_this_page_leads_to_a_theme(open_page):
+    page = open_page(FR_MEETING, "fr")
+    page.locator(".on-this-page a").nth(3).click()
+    page.wait_for_url("**#t4")
+    assert is_target(page, "#t4")
+    assert in_viewport(page, "#t4-title")
+
+
 @pytest.mark.parametrize("language, other", [("fr", "en"), ("en", "fr")])
 def test_journey_toggle_keeps_the_meeting_and_the_recommendation(open_page, language, other):
     page = open_page(FR_MEETING if language == "fr" else EN_MEETING, language)
@@ -179,7 +200,7 @@ def test_journey_search_filter_and_open_a_result(open_page, language, query, wor
     with page.expect_navigation():
         page.locator(".hits a").first.click()
     fragment = page.url.split("#")[1]
-    assert fragment.startswith("rec-")
+    assert re.fullmatch(r"r\d+-\d+", fragment)
     assert is_target(page, f"#{fragment}")
     assert page.locator(f"#{fragment}").is_visible()
 

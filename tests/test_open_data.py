@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.http import StreamingHttpResponse
+from django.utils import timezone
 
 from meetings.models import Meeting, Recommendation
 from meetings.search import search_recommendations
@@ -60,7 +61,9 @@ def site_ids(query, language="fr", **options):
 
 
 def permalink_id(url):
-    return int(re.search(r"#rec-(\d+)$", url).group(1))
+    """The id of the recommendation a permalink leads to: a meeting's page at ``#r<theme>-<number>``."""
+    date, theme, position = re.search(r"/(\d{4}-\d\d-\d\d)-[\w-]+/#r(\d+)-(\d+)$", url).groups()
+    return Recommendation.objects.get(theme__meeting__date=date, theme__position=theme, position=position).pk
 
 
 def unpublish(meeting):
@@ -110,7 +113,7 @@ def test_csv_in_the_page_language_has_one_text_column(client):
     assert header == ["Meeting date", "Meeting title", "Theme", "Recommendation", "Permalink"]
     assert len(rows) == ALL_RECOMMENDATIONS
     assert rows[0][1] == "The future of Service Canada (Part 2)"
-    assert rows[0][4].startswith(f"http://testserver{EN_MEETING}#rec-")
+    assert rows[0][4] == f"http://testserver{EN_MEETING}#r1-1"
     for row in rows:
         recommendation = Recommendation.objects.get(pk=permalink_id(row[4]))
         assert row[3] == recommendation.text_en
@@ -315,7 +318,8 @@ def test_sitemap_lists_listing_years_and_meetings_in_both_languages(client, newe
         "en": f"http://testserver{EN_MEETING}",
         "x-default": f"http://testserver{FR_MEETING}",
     }
-    assert meeting["lastmod"] == newest_meeting.modified_at.strftime("%Y-%m-%d")
+    # The day in the archive's time zone, as every "Date modified" is written.
+    assert meeting["lastmod"] == timezone.localdate(newest_meeting.modified_at).isoformat()
 
 
 def test_sitemap_lastmod_follows_the_meeting_change(client, newest_meeting):

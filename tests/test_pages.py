@@ -91,24 +91,73 @@ def test_meeting_page_shows_everything_in_source_order(client):
     assert '<time datetime="2023-10-03">3 octobre 2023</time>' in page
     assert "Comité consultatif sur les services (CCS)" in page
     assert "Donner un aperçu aux membres du CCS" in page
-    themes = re.findall(r'<h2 id="theme-\d+-title">([^<]+)</h2>', page)
-    assert len(themes) == 5
-    assert themes[0].startswith("Partenariats avec d&#x27;autres ministères")
-    assert themes[4].startswith("Efficacités grâce à l&#x27;automatisation")
+    themes = re.findall(r'<h2 id="t\d-title"><span [^>]+>(\d)\.</span> ([^<]+)</h2>', page)
+    assert [number for number, _title in themes] == ["1", "2", "3", "4", "5"]
+    assert themes[0][1].startswith("Partenariats avec d&#x27;autres ministères")
+    assert themes[4][1].startswith("Efficacités grâce à l&#x27;automatisation")
     assert page.count('class="permalink"') == 16
     assert "Les points de vue offerts dans les résumés" in page
 
 
-def test_each_recommendation_has_a_permalink_anchor(client, newest_meeting):
+def test_on_this_page_lists_the_numbered_themes(client):
+    page = html(client.get(EN_MEETING))
+    contents = re.search(r'<nav class="on-this-page".*?</nav>', page, re.S).group()
+    assert '<h2 id="on-this-page">On this page</h2>' in contents
+    entries = re.findall(r'<li value="(\d)"><a href="#(t\d)">([^<]+)</a></li>', contents)
+    assert [(number, anchor) for number, anchor, _title in entries] == [
+        (str(n), f"t{n}") for n in range(1, 6)
+    ]
+    assert entries[1][2] == "Removing barriers and biases to ensure more inclusive and equitable access"
+    assert '<section class="theme" id="t2" aria-labelledby="t2-title">' in page
+    assert "Sur cette page" in html(client.get(FR_MEETING))
+
+
+def test_each_recommendation_is_numbered_and_its_number_is_its_permalink(client, newest_meeting):
     page = html(client.get(FR_MEETING))
     recommendation = newest_meeting.themes.get(position=2).recommendations.get(position=3)
-    anchor = f"rec-{recommendation.pk}"
-    assert f'<li id="{anchor}">' in page
-    assert f'href="#{anchor}"' in page
-    assert "Lien vers la recommandation 2.3" in page
-    assert recommendation.get_absolute_url("en") == f"{EN_MEETING}#{anchor}"
-    # The same anchor exists on the English page, so a permalink survives the toggle.
-    assert f'<li id="{anchor}">' in html(client.get(EN_MEETING))
+    assert recommendation.number == "2.3"
+    assert recommendation.anchor == "r2-3"
+    item = re.search(r'<li id="r2-3">.*?</li>', page, re.S).group()
+    link = re.search(r'<a class="permalink" href="#r2-3"[^>]*>(.*?)</a>', item).group(1)
+    assert re.sub(r"<[^>]+>", "", link) == "Recommandation 2.3"
+    # What one sees is the number itself; a screen reader hears "Recommandation 2.3".
+    assert link.endswith("</span>2.3")
+    assert "Lien vers la recommandation" not in page
+    assert recommendation.get_absolute_url("en") == f"{EN_MEETING}#r2-3"
+    # The same anchor is on the English page, so a permalink survives the toggle.
+    assert '<li id="r2-3">' in html(client.get(EN_MEETING))
+
+
+def test_anchors_come_from_numbers_not_from_database_ids(newest_meeting):
+    """The archive loaded on another instance gets other ids, and the same permalinks."""
+    theme = newest_meeting.themes.get(position=2)
+    recommendation = theme.recommendations.get(position=3)
+    assert (theme.anchor, recommendation.anchor) == ("t2", "r2-3")
+    theme.pk = recommendation.pk = 987654
+    assert (theme.anchor, recommendation.anchor) == ("t2", "r2-3")
+
+
+def test_a_former_rec_id_link_still_lands_on_its_recommendation(client, newest_meeting):
+    recommendation = newest_meeting.themes.get(position=2).recommendations.get(position=3)
+    theme = recommendation.theme
+    for path in (FR_MEETING, EN_MEETING):
+        page = html(client.get(path))
+        item = re.search(r'<li id="r2-3">.*?</li>', page, re.S).group()
+        assert f'id="rec-{recommendation.pk}"' in item
+        heading = re.search(r'<h2 id="t2-title">.*?</h2>', page).group()
+        assert f'id="theme-{theme.pk}"' in heading
+
+
+def test_the_disclaimer_is_said_once_on_a_meeting_page(client):
+    for path, disclaimer, footer in (
+        (FR_MEETING, "Les points de vue offerts", "Les points de vue exprimés dans ces résumés"),
+        (EN_MEETING, "The views expressed in the summaries", "The views in these summaries"),
+    ):
+        page = html(client.get(path))
+        assert page.count(disclaimer) == 1
+        assert footer not in page
+    # Pages without the committee's own words keep the footer's.
+    assert "The views in these summaries" in html(client.get("/en/meetings/"))
 
 
 def test_meeting_page_links_to_neighbours_and_breadcrumb(client):
