@@ -269,6 +269,33 @@ def test_no_horizontal_scroll_at_320_pixels_or_200_percent_zoom(open_page, page_
         assert not clipped, f"text cut off at {width}px: {clipped}"
 
 
+@pytest.mark.parametrize("width", [320, 768, 1024, 1280])
+def test_header_fits_a_french_search_and_puts_the_toggle_top_right(open_page, width):
+    page = open_page("/fr/reunions/2022/", "fr", width=width)
+    header = page.evaluate(
+        """query => {
+            const box = selector => document.querySelector(selector).getBoundingClientRect();
+            const input = document.querySelector('#site-search');
+            const style = getComputedStyle(input);
+            const context = document.createElement('canvas').getContext('2d');
+            context.font = `${style.fontSize} ${style.fontFamily}`;
+            const label = document.querySelector('.site-search label');
+            return {
+                room: input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight),
+                query: context.measureText(query).width,
+                labelLines: Math.round(label.getBoundingClientRect().height / parseFloat(getComputedStyle(label).lineHeight)),
+                toggle: box('.language-toggle a'), name: box('.site-name'), wrap: box('.header-grid'),
+            };
+        }""",
+        "intelligence artificielle",
+    )
+    assert header["room"] >= header["query"], header
+    assert header["labelLines"] == 1, header
+    # Top right: level with the site's name, at the right edge of the header.
+    assert header["toggle"]["top"] < header["name"]["bottom"]
+    assert header["wrap"]["right"] - header["toggle"]["right"] < 20
+
+
 def axe_violations(page):
     from axe_playwright_python.sync_playwright import Axe
 

@@ -276,6 +276,61 @@ def test_every_page_has_the_shared_frame(client):
         )
 
 
+def breadcrumbs(page):
+    """The breadcrumb trail as (text, link or None for the current page)."""
+    trail = re.search(r'<nav class="breadcrumbs" aria-label="[^"]+"><ol>(.*?)</ol></nav>', page, re.S)
+    if trail is None:
+        return None
+    return [
+        (re.sub(r"<[^>]+>", "", item).strip(), (re.search(r'href="([^"]+)"', item) or [None, None])[1])
+        for item in re.findall(r"<li[^>]*>(.*?)</li>", trail.group(1), re.S)
+    ]
+
+
+@pytest.mark.parametrize(
+    "path, trail",
+    [
+        ("/fr/reunions/2022/", [("Archive du CCS", "/fr/reunions/"), ("2022", None)]),
+        (
+            FR_MEETING,
+            [
+                ("Archive du CCS", "/fr/reunions/"),
+                ("2023", "/fr/reunions/2023/"),
+                ("L&#x27;avenir de Service Canada (Partie 2)", None),
+            ],
+        ),
+        ("/en/search/?q=data", [("SAC archive", "/en/meetings/"), ("Search", None)]),
+        ("/fr/donnees-ouvertes/", [("Archive du CCS", "/fr/reunions/"), ("Données ouvertes", None)]),
+        ("/en/about/", [("SAC archive", "/en/meetings/"), ("About this archive", None)]),
+    ],
+)
+def test_pages_below_the_home_have_breadcrumbs_from_the_archive_s_home(client, path, trail):
+    assert breadcrumbs(html(client.get(path))) == trail
+
+
+def test_the_home_page_has_no_breadcrumbs(client):
+    assert breadcrumbs(html(client.get("/fr/reunions/"))) is None
+
+
+def test_language_toggle_comes_right_after_the_site_name(client):
+    page = html(client.get("/fr/reunions/"))
+    header = re.search(r'<header class="site-header">.*?</header>', page, re.S).group()
+    assert header.index('class="site-name"') < header.index('class="language-toggle"')
+    assert header.index('class="language-toggle"') < header.index('class="site-nav"')
+
+
+def test_a_page_can_drop_the_header_search_box(rf):
+    from django.template import Context, Template
+
+    request = rf.get("/fr/recherche/")
+    with translation.override("fr"):
+        page = Template(
+            '{% extends "base.html" %}{% block header_search %}{% endblock %}{% block content %}<h1>x</h1>{% endblock %}'
+        ).render(Context({"request": request}))
+    assert 'id="site-search"' not in page
+    assert '<nav class="site-nav"' in page
+
+
 def test_titles_are_unique(client):
     titles = set()
     for path in ("/fr/reunions/", "/fr/reunions/2022/", "/fr/reunions/2023/", FR_MEETING, "/fr/recherche/"):
