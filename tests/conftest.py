@@ -103,6 +103,9 @@ def production_server(django_db_setup):
         # Plain HTTP on the loopback: no TLS to redirect to.
         SECURE_SSL_REDIRECT="0",
         LOG_LEVEL="WARNING",
+        # So that pages show the About page's contact and the "Report a problem" link.
+        ARCHIVE_PUBLISHER="Archives ouvertes du CCS",
+        ARCHIVE_CONTACT_EMAIL="archive@example.ca",
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "ccs_archive/gunicorn.conf.py", "ccs_archive.wsgi"],

@@ -51,6 +51,7 @@ PAGE_TYPES = {
     "not-found": {"fr": "/fr/nulle-part/", "en": "/en/nowhere/"},
     "admin-login": {"fr": "/admin/login/", "en": "/admin/login/"},
     "open-data": {"fr": "/fr/donnees-ouvertes/", "en": "/en/open-data/"},
+    "about": {"fr": "/fr/a-propos/", "en": "/en/about/"},
 }
 
 
