@@ -6,11 +6,34 @@ import sys
 import time
 import urllib.request
 
+import hypothesis
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
 
 from meetings.loading import load_records
+
+# Generated inputs (tests/test_fuzz.py, tests/test_api.py). CI runs the full
+# depth (.ci/run sets HYPOTHESIS_PROFILE=ci); a developer's run tries a tenth
+# as many examples, which finds the common mistakes in seconds, not minutes.
+hypothesis.settings.register_profile("ci", max_examples=600)
+hypothesis.settings.register_profile("dev", max_examples=60)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    """Collect the static files once, before any test (or test worker) starts.
+
+    Pages name their stylesheets by hashed name from the manifest, and the
+    gunicorn that the browser tests drive serves them from STATIC_ROOT: plain
+    ``pytest`` must not depend on an earlier ``collectstatic``. Under
+    pytest-xdist only the controller does it, so workers never write at once.
+    """
+    if hasattr(config, "workerinput"):
+        return
+    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def archive_records():

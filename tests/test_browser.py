@@ -55,8 +55,8 @@ PAGE_TYPES = {
 }
 
 
-def _unavailable(reason):
-    message = f"{reason}. Install Debian's chromium (apt-get install chromium) to run the browser tests."
+def _unavailable(reason, remedy):
+    message = f"{reason}. {remedy}"
     if os.environ.get("CCS_REQUIRE_BROWSER"):
         pytest.fail(f"{message} CCS_REQUIRE_BROWSER is set, so this cannot be skipped.")
     pytest.skip(message)
@@ -67,11 +67,11 @@ def _unavailable(reason):
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
-        _unavailable(f"No browser at {CHROMIUM}")
+        _unavailable(f"No browser at {CHROMIUM}", "Install Debian's chromium: apt-get install chromium.")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("Playwright is not installed (pip install -e '.[dev]')")
+        _unavailable("Playwright is not installed", "Run make install.")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser
@@ -334,9 +334,14 @@ def test_axe_gate_can_fail(open_page):
 
 def vnu_errors(documents, tmp_path):
     if not VNU_JAR.exists():
-        _unavailable(f"No Nu HTML Checker at {VNU_JAR} (run .ci/run, or npm install vnu-jar)")
+        _unavailable(
+            f"No Nu HTML Checker at {VNU_JAR}",
+            "Install it: npm install --prefix .ci/vnu vnu-jar@26.9.27 (or run .ci/run).",
+        )
     if not shutil.which("java"):
-        _unavailable("No java to run the Nu HTML Checker")
+        _unavailable(
+            "No java to run the Nu HTML Checker", "Install it: apt-get install default-jre-headless."
+        )
     paths = []
     for name, html in documents.items():
         path = tmp_path / f"{name}.html"
@@ -388,13 +393,18 @@ def staff_login(django_db_setup, django_db_blocker):
     """
     from concurrent.futures import ThreadPoolExecutor
 
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
     from django.contrib.auth.models import User
     from django.db import connection
 
     def create():
         try:
             User.objects.filter(username="browser-admin").delete()
-            User.objects.create_superuser("browser-admin", password="browser-admin-password-123")
+            user = User.objects.create_superuser("browser-admin")
+            # Hashed the production way: the server checks it with the production hashers.
+            hasher = PBKDF2PasswordHasher()
+            user.password = hasher.encode("browser-admin-password-123", hasher.salt())
+            user.save()
         finally:
             connection.close()
 
