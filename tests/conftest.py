@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import setup_databases, teardown_databases
 
 from meetings.loading import load_records
 
@@ -20,6 +21,9 @@ from meetings.loading import load_records
 hypothesis.settings.register_profile("ci", max_examples=600)
 hypothesis.settings.register_profile("dev", max_examples=60)
 hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+# The database the settings name, before any test database replaces it.
+DEVELOPMENT_DATABASE = settings.DATABASES["default"]["NAME"]
 
 
 @pytest.hookimpl(trylast=True)
@@ -43,8 +47,18 @@ def archive_records():
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the real archive once; each test runs in a transaction rolled back after it."""
+    made_here = None
     with django_db_blocker.unblock():
+        if connection.settings_dict["NAME"] == DEVELOPMENT_DATABASE:
+            # pytest-django makes test databases only for tests that ask for one; the
+            # browser tests alone do not, but the server they start needs it. Without
+            # this, they would read (and load into) the developer's own database.
+            made_here = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         load_records(archive_records())
+    yield
+    if made_here:
+        with django_db_blocker.unblock():
+            teardown_databases(made_here, verbosity=0)
 
 
 @pytest.fixture
