@@ -250,7 +250,7 @@ def test_keyboard_only(open_page, language):
     assert page.locator(".hits > li").count() > 0
 
 
-@pytest.mark.parametrize("page_type", ["listing", "meeting", "search-results", "not-found"])
+@pytest.mark.parametrize("page_type", ["listing", "meeting", "search-results", "not-found", "about"])
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_no_horizontal_scroll_at_320_pixels_or_200_percent_zoom(open_page, page_type, language):
     path = PAGE_TYPES[page_type][language]
