@@ -38,7 +38,7 @@ from django.urls import reverse  # noqa: E402
 from django.utils import translation  # noqa: E402
 
 from meetings.models import Meeting, Recommendation  # noqa: E402
-from meetings.search import search_recommendations  # noqa: E402
+from meetings.search.engine import search_recommendations  # noqa: E402
 from meetings.search.query import parse_query  # noqa: E402
 
 QUERIES_FILE = BENCH_DIR / "queries.tsv"

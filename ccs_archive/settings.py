@@ -150,6 +150,7 @@ STORAGES = {
 
 ARCHIVE_SOURCE_DIR = BASE_DIR / "fixtures" / "source"
 ARCHIVE_FIXTURE = BASE_DIR / "fixtures" / "archive.json"
+SUBJECTS_FIXTURE = BASE_DIR / "fixtures" / "subjects.json"
 FORMAT_MODULE_PATH = ["ccs_archive.formats"]
 
 # Who publishes this copy of the archive, and where readers write: the About

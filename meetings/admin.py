@@ -27,7 +27,7 @@ from reversion.models import Version
 
 from . import positions
 from .history import compare_versions
-from .models import Committee, Meeting, Recommendation, Theme
+from .models import Committee, Meeting, Recommendation, Subject, Theme
 
 admin.site.site_header = _("Service Advisory Committee archive")
 admin.site.site_title = _("Archive administration")
@@ -314,7 +314,8 @@ class RecommendationAdmin(PositionedAdmin, ArchiveVersionAdmin):
     list_filter = (MeetingYearFilter, ("theme__meeting", admin.RelatedOnlyFieldListFilter))
     search_fields = ("text_fr", "text_en")
     list_select_related = ("theme__meeting",)
-    fields = ("theme", "position", "text")
+    fields = ("theme", "position", "text", "subjects")
+    filter_horizontal = ("subjects",)
 
     @admin.display(description=_("text"))
     def short_text(self, obj):
@@ -323,6 +324,26 @@ class RecommendationAdmin(PositionedAdmin, ArchiveVersionAdmin):
     @admin.display(description=_("meeting date"), ordering="theme__meeting__date")
     def meeting_date(self, obj):
         return obj.theme.meeting.date
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url()
+
+
+@admin.register(Subject)
+class SubjectAdmin(ArchiveVersionAdmin):
+    """The subject vocabulary: search finds a subject's recommendations by any of its terms."""
+
+    list_display = ("name_fr", "name_en", "broader", "recommendation_count")
+    search_fields = ("name_fr", "name_en", "use_for_fr", "use_for_en")
+    fields = ("name", "slug", "use_for", "scope_note", "broader")
+    list_select_related = ("broader",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_published_count()
+
+    @admin.display(description=_("published recommendations"), ordering="recommendation_count")
+    def recommendation_count(self, obj):
+        return obj.recommendation_count
 
     def view_on_site(self, obj):
         return obj.get_absolute_url()

@@ -1,34 +1,26 @@
 from django.apps import AppConfig
+from django.db import connections
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _register_sqlite_functions(sender, connection, **kwargs):
-    if connection.vendor == "sqlite":
-        from .search.sqlite_schema import register_functions
+def _search_connection_created(sender, connection, **kwargs):
+    from .search.backends import get_backend
 
-        register_functions(connection.connection)
-
-
-def _drop_sqlite_search_triggers(sender, using, **kwargs):
-    from django.db import connections
-
-    connection = connections[using]
-    if connection.vendor == "sqlite":
-        from .search.sqlite_schema import drop_triggers
-
-        drop_triggers(connection)
+    get_backend(connection).connection_created()
 
 
-def _create_sqlite_search_index(sender, using, **kwargs):
-    from django.db import connections
+def _search_before_migrate(sender, using, **kwargs):
+    from .search.backends import get_backend
 
-    connection = connections[using]
-    if connection.vendor == "sqlite":
-        from .search.sqlite_schema import create_index
+    get_backend(connections[using]).before_migrate()
 
-        create_index(connection)
+
+def _search_after_migrate(sender, using, **kwargs):
+    from .search.backends import get_backend
+
+    get_backend(connections[using]).after_migrate()
 
 
 def _ensure_editors_group(sender, using, **kwargs):
@@ -44,11 +36,14 @@ class MeetingsConfig(AppConfig):
     def ready(self):
         from . import signals  # noqa: F401
         from .history import register_models
+        from .search import signals as search_signals  # noqa: F401
 
         register_models()
 
-        connection_created.connect(_register_sqlite_functions)
-        pre_migrate.connect(_drop_sqlite_search_triggers, sender=self)
-        post_migrate.connect(_create_sqlite_search_index, sender=self)
+        # The search index's own hooks (SQLite's functions and triggers); the
+        # backends are imported late, once the models they read are ready.
+        connection_created.connect(_search_connection_created)
+        pre_migrate.connect(_search_before_migrate, sender=self)
+        post_migrate.connect(_search_after_migrate, sender=self)
         # After every migrate, once all permissions exist.
         post_migrate.connect(_ensure_editors_group, sender=self)

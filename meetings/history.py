@@ -15,9 +15,10 @@ def register_models():
     recommendations follow each other), so that a deleted meeting comes back
     with everything it held.
     """
-    from .models import Committee, Meeting, Recommendation, Theme
+    from .models import Committee, Meeting, Recommendation, Subject, Theme
 
     reversion.register(Committee)
+    reversion.register(Subject)
     reversion.register(Meeting, follow=("themes",))
     reversion.register(Theme, follow=("meeting", "recommendations"))
     reversion.register(Recommendation, follow=("theme",))

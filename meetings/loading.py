@@ -106,3 +106,77 @@ def _load(records, overwrite):
                 report.kept.append(_describe(label, obj, differing))
         loaded[(label, record["pk"])] = obj
     return report
+
+
+def _recommendation_by_key(committee, key):
+    """The committee's recommendation named ``2023-10-03/2.3``: its meeting's date, then theme and position."""
+    from meetings.models import Recommendation
+
+    date, _slash, numbers = key.partition("/")
+    theme_position, _dot, position = numbers.partition(".")
+    return Recommendation.objects.get(
+        theme__meeting__committee__code=committee,
+        theme__meeting__date=date,
+        theme__position=int(theme_position),
+        position=int(position),
+    )
+
+
+@transaction.atomic
+def load_subjects(data, overwrite=False):
+    """Create the subject vocabulary and index the recommendations under it.
+
+    Subjects are matched by their English slug, recommendations by their
+    committee and number (``fixtures/subjects.json``). As for the archive, what staff have
+    edited since (a subject's terms, a recommendation's subjects) is left as
+    it is unless ``overwrite``. Returns a ``LoadReport``.
+    """
+    from meetings.models import Subject
+
+    report = LoadReport()
+    with reversion.create_revision():
+        reversion.set_comment("Subjects loaded from the subject fixture.")
+        subjects = {}
+        for entry in data["subjects"]:
+            values = {
+                "name_fr": entry["name_fr"],
+                "name_en": entry["name_en"],
+                "slug_fr": entry["slug_fr"],
+                "use_for_fr": "\n".join(entry["use_for_fr"]),
+                "use_for_en": "\n".join(entry["use_for_en"]),
+                "scope_note_fr": entry.get("scope_fr", ""),
+                "scope_note_en": entry.get("scope_en", ""),
+            }
+            subject = Subject.objects.filter(slug_en=entry["slug_en"]).first()
+            if subject is None:
+                subject = Subject.objects.create(slug_en=entry["slug_en"], **values)
+                report.created += 1
+            else:
+                differing = [name for name, value in values.items() if getattr(subject, name) != value]
+                if not differing:
+                    report.unchanged += 1
+                elif overwrite:
+                    for name in differing:
+                        setattr(subject, name, values[name])
+                    subject.save()
+                    report.overwritten.append(_describe("meetings.subject", subject, differing))
+                else:
+                    report.kept.append(_describe("meetings.subject", subject, differing))
+            subjects[entry["slug_en"]] = subject
+        for entry in data["subjects"]:
+            broader = subjects.get(entry.get("broader")) if entry.get("broader") else None
+            subject = subjects[entry["slug_en"]]
+            if subject.broader_id is None and broader is not None:
+                subject.broader = broader
+                subject.save(update_fields=["broader"])
+        for key, slugs in data["assignments"].items():
+            recommendation = _recommendation_by_key(data["committee"], key)
+            wanted = {subjects[slug].pk for slug in slugs}
+            current = set(recommendation.subjects.values_list("pk", flat=True))
+            if current == wanted:
+                continue
+            if not current or overwrite:
+                recommendation.subjects.set(wanted)
+            else:
+                report.kept.append(f"meetings.recommendation {key}: subjects")
+    return report

@@ -74,10 +74,11 @@ class MeetingQuerySet(models.QuerySet):
         )
 
     def with_contents(self):
-        """Fetch the committee, themes and recommendations in source order."""
+        """Fetch the committee, themes, recommendations in source order, and their subjects."""
         return self.select_related("committee").prefetch_related(
             models.Prefetch("themes", queryset=Theme.objects.order_by("position")),
             models.Prefetch("themes__recommendations", queryset=Recommendation.objects.order_by("position")),
+            "themes__recommendations__subjects",
         )
 
 
@@ -211,15 +212,65 @@ class Theme(models.Model):
         return f"theme-{self.pk}"
 
 
+class SubjectQuerySet(models.QuerySet):
+    def with_published_count(self):
+        """Annotate ``recommendation_count``: how many published recommendations are indexed under each."""
+        published = Recommendation.subjects.through.objects.filter(
+            subject=models.OuterRef("pk"), recommendation__theme__meeting__is_published=True
+        )
+        return self.annotate(recommendation_count=_count_of(published, "subject"))
+
+
+class Subject(models.Model):
+    """
+    A subject of a bilingual controlled vocabulary, as Canada.ca indexes its
+    pages (the Government of Canada Core Subject Thesaurus): a preferred term
+    in each language, and the "use for" terms that people type instead.
+    """
+
+    name = models.CharField(_("preferred term"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    # One term per line. Searching for any of them finds the subject's recommendations.
+    use_for = models.TextField(
+        _("use for"),
+        blank=True,
+        help_text=_("Synonyms, abbreviations and everyday words for this subject, one per line."),
+    )
+    scope_note = models.TextField(_("scope note"), blank=True)
+    broader = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="narrower",
+        verbose_name=_("broader subject"),
+    )
+
+    objects = SubjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("subject")
+        verbose_name_plural = _("subjects")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self, language=None):
+        if language is None:
+            return reverse("meetings:subject", kwargs={"slug": self.slug})
+        with override(language):
+            return reverse("meetings:subject", kwargs={"slug": getattr(self, f"slug_{language}")})
+
+    @property
+    def use_for_terms(self):
+        """The use-for terms in the active language, as a list."""
+        return [line.strip() for line in (self.use_for or "").splitlines() if line.strip()]
+
+
 class RecommendationQuerySet(models.QuerySet):
     def published(self):
         return self.filter(theme__meeting__is_published=True)
-
-    def search(self, query, language, **options):
-        """Full-text search of the published recommendations; see ``meetings.search`` for the options."""
-        from .search import search_recommendations
-
-        return search_recommendations(query, language, **options)
 
 
 class Recommendation(models.Model):
@@ -228,6 +279,13 @@ class Recommendation(models.Model):
     )
     text = models.TextField(_("text"))
     position = models.PositiveIntegerField(_("position"))
+    subjects = models.ManyToManyField(
+        "Subject",
+        related_name="recommendations",
+        blank=True,
+        verbose_name=_("subjects"),
+        help_text=_("What the recommendation is about: one to four subjects."),
+    )
 
     objects = RecommendationQuerySet.as_manager()
 
@@ -268,18 +326,6 @@ class Recommendation(models.Model):
         return f"rec-{self.pk}"
 
 
-class SearchTermQuerySet(models.QuerySet):
-    def known(self, words, language):
-        """Which of ``words`` (lower-cased) the archive's vocabulary holds, in one query."""
-        from .search.text import unaccent
-
-        by_normalized = {unaccent(word).lower(): word.lower() for word in words}
-        found = self.filter(language=language, normalized__in=by_normalized).values_list(
-            "normalized", flat=True
-        )
-        return {by_normalized[normalized] for normalized in found}
-
-
 class SearchTerm(models.Model):
     """A word of the archive, for "Did you mean" suggestions."""
 
@@ -288,8 +334,6 @@ class SearchTerm(models.Model):
     # Lower case, without accents: what misspellings are compared with.
     normalized = models.CharField(max_length=100)
     frequency = models.PositiveIntegerField(default=1)
-
-    objects = SearchTermQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -6,7 +6,7 @@ EDITORS = "Editors"
 
 # Everything on the archive's content; reading the edit history. Nothing on
 # users, groups or any other setting.
-CONTENT_MODELS = ("committee", "meeting", "meetingslug", "theme", "recommendation")
+CONTENT_MODELS = ("committee", "meeting", "meetingslug", "theme", "recommendation", "subject")
 HISTORY_MODELS = ("revision", "version")
 
 

@@ -4,7 +4,6 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .models import Meeting, Recommendation, Theme, modification_time
-from .search.vocabulary import add_search_terms
 
 
 def _touch_meeting(**lookup):
@@ -23,27 +22,3 @@ def theme_changed(sender, instance, raw=False, **kwargs):
 def recommendation_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         _touch_meeting(themes__pk=instance.theme_id)
-
-
-# New words of published text join the "Did you mean" vocabulary. (A fixture
-# or a backup being loaded brings its own vocabulary: raw saves are skipped.)
-# Words of drafts stay out; suggestions are also checked against published
-# content before they are shown, which covers text deleted or unpublished since.
-
-
-@receiver(post_save, sender=Recommendation)
-def recommendation_words(sender, instance, raw=False, **kwargs):
-    if not raw and Meeting.objects.published().filter(themes__pk=instance.theme_id).exists():
-        add_search_terms({"fr": [instance.text_fr], "en": [instance.text_en]})
-
-
-@receiver(post_save, sender=Theme)
-def theme_words(sender, instance, raw=False, **kwargs):
-    if not raw and Meeting.objects.published().filter(pk=instance.meeting_id).exists():
-        add_search_terms({"fr": [instance.title_fr], "en": [instance.title_en]})
-
-
-@receiver(post_save, sender=Meeting)
-def meeting_words(sender, instance, raw=False, **kwargs):
-    if not raw and instance.is_published:
-        add_search_terms({"fr": [instance.title_fr], "en": [instance.title_en]})

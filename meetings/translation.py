@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Committee, Meeting, Recommendation, Theme
+from .models import Committee, Meeting, Recommendation, Subject, Theme
 
 
 @register(Committee)
@@ -28,3 +28,9 @@ class ThemeTranslationOptions(TranslationOptions):
 class RecommendationTranslationOptions(TranslationOptions):
     fields = ("text",)
     required_languages = ("fr", "en")
+
+
+@register(Subject)
+class SubjectTranslationOptions(TranslationOptions):
+    fields = ("name", "slug", "use_for", "scope_note")
+    required_languages = {"fr": ("name", "slug"), "en": ("name", "slug")}

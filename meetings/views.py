@@ -1,6 +1,7 @@
 """Public pages: browse meetings by date, read one, search recommendations."""
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,8 +10,10 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import cache_control
 from django.views.generic.dates import ArchiveIndexView, YearArchiveView
 
-from .models import Meeting
-from .search import SearchForm, search_recommendations
+from .models import Meeting, Recommendation, Subject
+from .search.engine import search_recommendations
+from .search.forms import SearchForm
+from .search.text import unaccent
 
 
 def choose_language(request):
@@ -105,8 +108,20 @@ def meeting_detail(request, date, slug):
         "next_meeting": neighbours.filter(date__gt=meeting.date).order_by("date").first(),
         "date_modified": meeting.modified_at,
         "alternates": {code: meeting.get_absolute_url(code) for code, _name in settings.LANGUAGES},
+        "meeting_subjects": meeting_subjects(meeting),
     }
     return render(request, "meetings/meeting_detail.html", context)
+
+
+def meeting_subjects(meeting):
+    """The subjects of a meeting's recommendations (already fetched), each once, by name."""
+    subjects = {
+        subject
+        for theme in meeting.themes.all()
+        for recommendation in theme.recommendations.all()
+        for subject in recommendation.subjects.all()
+    }
+    return sorted(subjects, key=lambda subject: collation_key(subject.name))
 
 
 def _find_moved_meeting(candidates, slug):
@@ -128,9 +143,9 @@ def search(request):
     if form.is_bound and not form.is_valid():
         return render(request, "meetings/search.html", context, status=400)
     if form.is_bound and form.cleaned_data["q"]:
-        context["results"] = search_recommendations(
-            form.cleaned_data["q"], translation.get_language(), **form.search_options()
-        )
+        language = translation.get_language()
+        context["results"] = search_recommendations(form.cleaned_data["q"], language, **form.search_options())
+        context.update(other_language_context(request, language))
     return render(request, "meetings/search.html", context)
 
 
@@ -152,6 +167,65 @@ def favicon(request):
     return FileResponse(
         (settings.BASE_DIR / "static" / "favicon.ico").open("rb"), content_type="image/vnd.microsoft.icon"
     )
+
+
+def other_language_context(request, language):
+    """The other language, and this search on its page: where hits found through its text read best."""
+    other = next(code for code, _name in settings.LANGUAGES if code != language)
+    with translation.override(other):
+        search_url = f"{reverse('meetings:search')}?{request.GET.urlencode()}"
+        link = (
+            translation.gettext("See these results in French")
+            if other == "fr"
+            else translation.gettext("See these results in English")
+        )
+    names = {"fr": translation.gettext("French"), "en": translation.gettext("English")}
+    return {
+        "other_language": other,
+        "other_language_name": names[other],
+        "other_language_link": link,
+        "other_language_search": search_url,
+    }
+
+
+def subject_index(request):
+    """The subject vocabulary, with how many published recommendations each holds."""
+    subjects = sorted(Subject.objects.with_published_count(), key=lambda subject: collation_key(subject.name))
+    context = {
+        "subjects": subjects,
+        "date_modified": Meeting.objects.published().last_modified(),
+    }
+    return render(request, "meetings/subject_index.html", context)
+
+
+def subject_detail(request, slug):
+    """One subject: its recommendations, grouped by meeting, newest first."""
+    language = translation.get_language()
+    subject = Subject.objects.filter(**{f"slug_{language}": slug}).select_related("broader").first()
+    if subject is None:
+        other = Subject.objects.filter(Q(slug_fr=slug) | Q(slug_en=slug)).first()
+        if other is None:
+            raise Http404("No subject at this address.")
+        return redirect(other.get_absolute_url(language), permanent=True)
+    recommendations = (
+        Recommendation.objects.published()
+        .filter(subjects=subject)
+        .select_related("theme__meeting")
+        .order_by("-theme__meeting__date", "theme__position", "position")
+    )
+    context = {
+        "subject": subject,
+        "recommendations": recommendations,
+        "narrower": subject.narrower.all(),
+        "date_modified": Meeting.objects.published().last_modified(),
+        "alternates": {code: subject.get_absolute_url(code) for code, _name in settings.LANGUAGES},
+    }
+    return render(request, "meetings/subject_detail.html", context)
+
+
+def collation_key(text):
+    """Sort as a reader expects: accents and case aside ("Accessibilité" before "Aînés")."""
+    return unaccent(text).lower()
 
 
 def page_not_found(request, exception):

@@ -1,3 +1,4 @@
+import io
 import json
 import os
 import socket
@@ -12,8 +13,6 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import setup_databases, teardown_databases
-
-from meetings.loading import load_records
 
 # Generated inputs (tests/test_fuzz.py, tests/test_api.py). CI runs the full
 # depth (.ci/run sets HYPOTHESIS_PROFILE=ci); a developer's run tries a tenth
@@ -46,7 +45,7 @@ def archive_records():
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the real archive once; each test runs in a transaction rolled back after it."""
+    """Load the real archive once, as `make run` does; each test runs in a transaction rolled back after it."""
     made_here = None
     with django_db_blocker.unblock():
         if connection.settings_dict["NAME"] == DEVELOPMENT_DATABASE:
@@ -54,7 +53,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
             # browser tests alone do not, but the server they start needs it. Without
             # this, they would read (and load into) the developer's own database.
             made_here = setup_databases(verbosity=0, interactive=False, aliases={"default"})
-        load_records(archive_records())
+        call_command("load_archive", stdout=io.StringIO())
     yield
     if made_here:
         with django_db_blocker.unblock():

@@ -9,7 +9,7 @@ from reversion.models import Version
 
 from meetings.models import Meeting, MeetingSlug, Recommendation, Theme
 from meetings.roles import ensure_editors_group
-from meetings.search import search_recommendations
+from meetings.search.engine import search_recommendations
 
 pytestmark = pytest.mark.django_db
 
@@ -241,6 +241,7 @@ def test_delete_a_meeting_then_restore_it_with_everything_it_held(client, editor
         newest_meeting.themes.count(),
         Recommendation.objects.filter(theme__meeting=newest_meeting).count(),
     )
+    found = search_recommendations("intelligence artificielle", "fr").total
     url = newest_meeting.get_absolute_url("fr")
     response = client.post(f"/admin/meetings/meeting/{newest_meeting.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
@@ -258,7 +259,7 @@ def test_delete_a_meeting_then_restore_it_with_everything_it_held(client, editor
     restored = Meeting.objects.get(pk=newest_meeting.pk)
     assert (restored.themes.count(), Recommendation.objects.filter(theme__meeting=restored).count()) == counts
     assert client.get(url).status_code == 200
-    assert search_recommendations("intelligence artificielle", "fr").total == 7
+    assert search_recommendations("intelligence artificielle", "fr").total == found
 
 
 def test_history_records_who_changed_what_and_can_compare_and_restore(client, editor, newest_meeting):
@@ -402,3 +403,31 @@ def test_theme_admin_renumbers_when_a_theme_is_added_without_position(client, ed
     ]
     assert newest_meeting.themes.get(position=6).title_en == "New"
     assert Theme.objects.filter(meeting=newest_meeting).count() == 6
+
+
+def test_editor_adds_a_use_for_term_and_search_follows(client, editor):
+    from meetings.models import Subject
+
+    subject = Subject.objects.get(slug_en="trust")
+    page = client.get(f"/admin/meetings/subject/{subject.pk}/change/")
+    assert page.status_code == 200
+    data = submitted(page, "subject_form")
+    data["use_for_fr"] += "\nfiabilité"
+    response = client.post(f"/admin/meetings/subject/{subject.pk}/change/", data)
+    assert response.status_code == 302, errors(response)
+    found = {hit.recommendation.pk for hit in search_recommendations("fiabilité", "fr").page.object_list}
+    assert found == set(subject.recommendations.values_list("pk", flat=True))
+
+
+def test_editor_indexes_a_recommendation_under_a_subject(client, editor, newest_meeting):
+    from meetings.models import Subject
+
+    recommendation = Recommendation.objects.filter(theme__meeting=newest_meeting).first()
+    subject = Subject.objects.get(slug_en="plain-language")
+    page = client.get(f"/admin/meetings/recommendation/{recommendation.pk}/change/")
+    data = submitted(page, "recommendation_form")
+    # A multiple select: the form reader keeps one value, so name them all.
+    data["subjects"] = [str(s.pk) for s in recommendation.subjects.all()] + [str(subject.pk)]
+    response = client.post(f"/admin/meetings/recommendation/{recommendation.pk}/change/", data)
+    assert response.status_code == 302, errors(response)
+    assert subject in recommendation.subjects.all()

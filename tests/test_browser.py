@@ -53,6 +53,13 @@ PAGE_TYPES = {
     "admin-login": {"fr": "/admin/login/", "en": "/admin/login/"},
     "open-data": {"fr": "/fr/donnees-ouvertes/", "en": "/en/open-data/"},
     "about": {"fr": "/fr/a-propos/", "en": "/en/about/"},
+    "subjects": {"fr": "/fr/sujets/", "en": "/en/subjects/"},
+    "subject": {"fr": "/fr/sujets/intelligence-artificielle/", "en": "/en/subjects/artificial-intelligence/"},
+    "search-other-language": {"fr": "/fr/recherche/?q=partnerships", "en": "/en/search/?q=partenariats"},
+    "search-relaxed": {
+        "fr": "/fr/recherche/?q=comment+rejoindre+les+communaut%C3%A9s+isol%C3%A9es",
+        "en": "/en/search/?q=how+to+rebuild+public+trust+after+the+passport+delays",
+    },
 }
 
 
@@ -192,8 +199,11 @@ def test_journey_search_filter_and_open_a_result(open_page, language, query, wor
     assert "/recherche/" in page.url or "/search/" in page.url
     assert page.locator("mark", has_text=word).count() > 0
     heading = page.locator("#results-title").inner_text()
-    assert heading.startswith("7 ")
+    # Seven hold the words; an eighth is indexed under the subject.
+    assert heading.startswith("8 ")
 
+    # The facets come after the results, folded: open them first.
+    page.locator(".facets summary").click()
     with page.expect_navigation():
         page.locator(".facets a[href*='year=2022']").click()
     assert "year=2022" in page.url
@@ -447,3 +457,14 @@ def test_admin_works_under_the_content_security_policy(staff_login, open_page):
     assert not page.locator("#id_title_fr").is_visible()
     violations = [e for e in page.console_errors if "Content Security Policy" in e or "Refused" in e]
     assert not violations, violations
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_on_a_phone_the_first_hit_is_above_the_fold(open_page, language):
+    page = open_page(PAGE_TYPES["search-results"][language], language, width=375, height=667)
+    # One search box on the search page: the header's gives way to the page's own.
+    assert page.locator("input[type=search]").count() == 1
+    first_hit = page.locator(".hits > li").first.bounding_box()
+    assert first_hit["y"] < 667
+    # The facets come after the results, folded, and open without JavaScript.
+    assert page.locator("details.facets").get_attribute("open") is None

@@ -16,7 +16,7 @@ from django.db.models import F
 from meetings.corpus import RECOMMENDATIONS_PER_THEME, THEMES_PER_MEETING, generate_corpus, sentences
 from meetings.management.commands import generate_corpus as command_module
 from meetings.models import Committee, Meeting, Recommendation, SearchTerm, Theme
-from meetings.search import search_recommendations
+from meetings.search.engine import search_recommendations
 from meetings.search.text import fold, words
 from meetings.search.vocabulary import rebuild_search_terms
 from meetings.slugs import make_slug

@@ -206,3 +206,31 @@ def test_overwrite_never_changes_what_is_published(records):
     report = load_records(records, overwrite=True)
     assert not Meeting.objects.get(date="2023-10-03").is_published
     assert not any("is_published" in line for line in report.overwritten + report.kept)
+
+
+def test_subjects_load_beside_another_committee_meeting_the_same_day(newest_meeting):
+    import io
+
+    from django.core.management import call_command
+
+    from meetings.models import Committee, Meeting
+
+    other = Committee.objects.create(
+        code="autre",
+        name_fr="Autre comité",
+        name_en="Other committee",
+        acronym_fr="AC",
+        acronym_en="OC",
+        department_fr="Ministère",
+        department_en="Department",
+        original_language="fr",
+    )
+    meeting = Meeting.objects.create(
+        committee=other, date=newest_meeting.date, title_fr="Réunion", title_en="Meeting", objective_fr="But."
+    )
+    theme = meeting.themes.create(title_fr="Thème", title_en="Theme", position=1)
+    stranger = theme.recommendations.create(text_fr="Texte.", text_en="Text.", position=1)
+    output = io.StringIO()
+    call_command("load_archive", stdout=output)
+    assert "Subjects loaded: 0 created, 26 unchanged" in output.getvalue()
+    assert not stranger.subjects.exists()

@@ -12,7 +12,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from meetings.models import Meeting, Recommendation
-from meetings.search import search_recommendations
+from meetings.search.engine import search_recommendations
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +91,8 @@ def test_whole_archive_csv_holds_every_recommendation_in_both_languages(client, 
         "Recommandation (en)",
         "Lien permanent (fr)",
         "Lien permanent (en)",
+        "Sujets (fr)",
+        "Sujets (en)",
     ]
     assert len(rows) == ALL_RECOMMENDATIONS
     first = newest_meeting.themes.get(position=1).recommendations.get(position=1)
@@ -104,13 +106,16 @@ def test_whole_archive_csv_holds_every_recommendation_in_both_languages(client, 
         first.text_en,
         f"http://testserver{first.get_absolute_url('fr')}",
         f"http://testserver{first.get_absolute_url('en')}",
+        "; ".join(first.subjects.values_list("name_fr", flat=True)),
+        "; ".join(first.subjects.values_list("name_en", flat=True)),
     ]
+    assert rows[0][-1], "every recommendation is indexed under a subject"
     assert rows[-1][0] == "2021-11-29"
 
 
 def test_csv_in_the_page_language_has_one_text_column(client):
     header, *rows = csv_rows(client.get(EN_CSV))
-    assert header == ["Meeting date", "Meeting title", "Theme", "Recommendation", "Permalink"]
+    assert header == ["Meeting date", "Meeting title", "Theme", "Recommendation", "Permalink", "Subjects"]
     assert len(rows) == ALL_RECOMMENDATIONS
     assert rows[0][1] == "The future of Service Canada (Part 2)"
     assert rows[0][4] == f"http://testserver{EN_MEETING}#r1-1"
@@ -134,7 +139,7 @@ def test_csv_export_keeps_the_query_and_filters_of_the_search(client):
 def test_search_exports_list_the_search_page_hits_in_its_order(client, sort, query):
     document = json_export(client.get(FR_JSON, {"q": query, "sort": sort, "lang": "all"}))
     exported = [record["id"] for record in document["recommendations"]]
-    assert exported == site_ids(query, sort=sort, all_languages=True)
+    assert exported == site_ids(query, sort=sort)
     assert exported
 
 
@@ -180,7 +185,7 @@ def test_meeting_export_lists_that_meeting_in_source_order(client, newest_meetin
 
 def test_a_search_with_only_common_words_exports_nothing(client):
     assert csv_rows(client.get(FR_CSV, {"q": "les des"})) == [
-        ["Date de la réunion", "Titre de la réunion", "Thème", "Recommandation", "Lien permanent"]
+        ["Date de la réunion", "Titre de la réunion", "Thème", "Recommandation", "Lien permanent", "Sujets"]
     ]
     assert json_export(client.get(FR_JSON, {"q": "les des"}))["parameters"]["problem"] == "stop_words"
 
@@ -318,8 +323,8 @@ def test_sitemap_lists_listing_years_and_meetings_in_both_languages(client, newe
         "en": f"http://testserver{EN_MEETING}",
         "x-default": f"http://testserver{FR_MEETING}",
     }
-    # The day in the archive's time zone, as every "Date modified" is written.
-    assert meeting["lastmod"] == timezone.localdate(newest_meeting.modified_at).isoformat()
+    # The date of the change where the archive is kept (TIME_ZONE), not in UTC.
+    assert meeting["lastmod"] == timezone.localtime(newest_meeting.modified_at).strftime("%Y-%m-%d")
 
 
 def test_sitemap_lastmod_follows_the_meeting_change(client, newest_meeting):
@@ -376,7 +381,8 @@ def test_meeting_page_describes_itself_as_a_report_on_an_event(client, newest_me
     assert french["name"] == newest_meeting.title_fr
     assert french["inLanguage"] == "fr"
     assert french["publisher"]["name"] == "Emploi et Développement social Canada"
-    assert french["about"] == {
+    event, *subjects = french["about"]
+    assert event == {
         "@type": "Event",
         "name": newest_meeting.title_fr,
         "startDate": "2023-10-03",
@@ -386,6 +392,12 @@ def test_meeting_page_describes_itself_as_a_report_on_an_event(client, newest_me
             "alternateName": "CCS",
         },
     }
+    # And the subjects of its recommendations, each a term of the vocabulary with its page.
+    assert {
+        "@type": "DefinedTerm",
+        "name": "Intelligence artificielle",
+        "url": "http://testserver/fr/sujets/intelligence-artificielle/",
+    } in subjects
     # French is the original: the English page is its translation, and says so.
     assert [work["url"] for work in french["workTranslation"]] == [f"http://testserver{EN_MEETING}"]
     english = json_ld(client.get(EN_MEETING).content.decode())

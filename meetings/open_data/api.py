@@ -21,9 +21,9 @@ from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 
 from meetings.models import Committee, Meeting, Recommendation
-from meetings.search import SearchForm
+from meetings.search.forms import SearchForm
+from meetings.search.queryset import matching_recommendations
 
-from .matching import matching_recommendations
 from .openapi import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, openapi_document
 from .serializers import LANGUAGE_CODES, ArchiveSerializer
 
@@ -239,7 +239,7 @@ def recommendation_list(request):
     matches = matching_recommendations(
         query,
         "fr" if lang == "all" else lang,
-        all_languages=lang == "all",
+        only_page_language=lang != "all",
         sort=parameters["sort"] or ("relevance" if query else "newest"),
         year=parameters["year"],
         meeting=parameters["meeting"],
@@ -251,7 +251,12 @@ def recommendation_list(request):
 @api_view
 def recommendation_detail(request, pk):
     try:
-        recommendation = Recommendation.objects.published().select_related("theme__meeting").get(pk=pk)
+        recommendation = (
+            Recommendation.objects.published()
+            .select_related("theme__meeting")
+            .prefetch_related("subjects")
+            .get(pk=pk)
+        )
     except Recommendation.DoesNotExist:
         raise ApiError(404, "not_found", _("There is no published recommendation with this id.")) from None
     return serializer_for(request).recommendation(recommendation)

@@ -24,7 +24,7 @@ class _Line:
 
 def csv_header(languages):
     columns = [_("Meeting date")]
-    per_language = [_("Meeting title"), _("Theme"), _("Recommendation"), _("Permalink")]
+    per_language = [_("Meeting title"), _("Theme"), _("Recommendation"), _("Permalink"), _("Subjects")]
     if len(languages) == 1:
         return columns + per_language
     for column in per_language:
@@ -44,9 +44,16 @@ def csv_rows(recommendations, serializer):
             serializer.translated(theme, "title"),
             serializer.translated(recommendation, "text"),
             serializer.recommendation_urls(recommendation),
+            subject_names(recommendation, serializer.languages),
         ):
             row += [values[code] for code in serializer.languages]
         yield writer.writerow(row)
+
+
+def subject_names(recommendation, languages):
+    """{language: "Data; Trust"}: the subjects' names in one cell."""
+    subjects = list(recommendation.subjects.all())
+    return {code: "; ".join(getattr(subject, f"name_{code}") for subject in subjects) for code in languages}
 
 
 def json_document(recommendations, serializer, parameters):

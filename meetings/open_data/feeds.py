@@ -16,9 +16,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from meetings.models import Meeting
-from meetings.search import SearchForm
-
-from .matching import matching_recommendations
+from meetings.search.forms import SearchForm
+from meetings.search.queryset import matching_recommendations
 
 FEED_LENGTH = 50
 
@@ -106,7 +105,7 @@ class SearchFeed(ArchiveFeed):
         matches = matching_recommendations(
             form.cleaned_data["q"],
             translation.get_language(),
-            all_languages=options["all_languages"],
+            only_page_language=options["only_page_language"],
             sort="newest",
             year=options["year"],
             meeting=options["meeting"],

@@ -104,6 +104,10 @@ SCHEMAS = {
             "recommendations": {"type": "array", "items": ref("ThemeRecommendation")},
         }
     ),
+    "Subject": obj(
+        {"slug": ref("Text"), "name": ref("Text"), "url": ref("Links")},
+        "A subject of the archive's bilingual vocabulary, and its page.",
+    ),
     "ThemeRecommendation": obj(
         {
             "id": ID,
@@ -111,6 +115,7 @@ SCHEMAS = {
             "text": ref("Text"),
             "url": ref("Links"),
             "api_url": URLS,
+            "subjects": {"type": "array", "items": ref("Subject")},
         },
         "A recommendation; url is its permalink, the meeting page at the recommendation's anchor.",
     ),
@@ -123,8 +128,9 @@ SCHEMAS = {
             "api_url": URLS,
             "theme": obj({"id": ID, "position": {"type": "integer", "minimum": 0}, "title": ref("Text")}),
             "meeting": ref("MeetingReference"),
+            "subjects": {"type": "array", "items": ref("Subject")},
         },
-        "A recommendation with its theme and meeting; url is its permalink.",
+        "A recommendation with its theme, meeting and subjects; url is its permalink.",
     ),
     "Error": obj(
         {

@@ -57,6 +57,17 @@ class ArchiveSerializer:
         """The recommendation's permalinks: its meeting's page, at its anchor."""
         return {code: self.absolute_url(recommendation.get_absolute_url(code)) for code in self.languages}
 
+    def subjects(self, recommendation):
+        """The subjects a recommendation is indexed under (``prefetch_related("subjects")``)."""
+        return [
+            {
+                "slug": self.translated(subject, "slug"),
+                "name": self.translated(subject, "name"),
+                "url": {code: self.absolute_url(subject.get_absolute_url(code)) for code in self.languages},
+            }
+            for subject in recommendation.subjects.all()
+        ]
+
     def meeting_reference(self, meeting):
         """The little a recommendation says about its meeting."""
         return {
@@ -90,6 +101,7 @@ class ArchiveSerializer:
                     "text": self.translated(recommendation, "text"),
                     "url": self.recommendation_urls(recommendation),
                     "api_url": self.api_url("recommendation", recommendation.pk),
+                    "subjects": self.subjects(recommendation),
                 }
                 for recommendation in theme.recommendations.all()
             ]
@@ -111,7 +123,8 @@ class ArchiveSerializer:
         }
 
     def recommendation(self, recommendation):
-        """A recommendation with its theme and meeting (``select_related("theme__meeting")``)."""
+        """A recommendation with its theme, meeting and subjects (``select_related("theme__meeting")``,
+        ``prefetch_related("subjects")``)."""
         theme = recommendation.theme
         return {
             "id": recommendation.pk,
@@ -121,4 +134,5 @@ class ArchiveSerializer:
             "api_url": self.api_url("recommendation", recommendation.pk),
             "theme": {"id": theme.pk, "position": theme.position, "title": self.translated(theme, "title")},
             "meeting": self.meeting_reference(theme.meeting),
+            "subjects": self.subjects(recommendation),
         }

@@ -8,10 +8,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from meetings.models import Meeting
-from meetings.search import SearchForm
+from meetings.search.forms import SearchForm
+from meetings.search.queryset import matching_recommendations
 
 from .exports import csv_rows, json_document
-from .matching import matching_recommendations
 from .serializers import LANGUAGE_CODES, ArchiveSerializer
 
 # Rows fetched from the database at a time while a download streams.
@@ -39,7 +39,9 @@ def export_recommendations(request, export_format):
     del options["page"]
     language = translation.get_language()
     matches = matching_recommendations(form.cleaned_data["q"], language, **options)
-    languages = LANGUAGE_CODES if options["all_languages"] else (language,)
+    # Matches are found in every language; the columns are the page's
+    # language unless both are asked for.
+    languages = LANGUAGE_CODES if form.cleaned_data["lang"] == "all" else (language,)
     serializer = ArchiveSerializer(request.build_absolute_uri, languages)
     recommendations = matches.queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE)
 

@@ -1,6 +1,8 @@
-"""Full-text search of recommendations, on PostgreSQL and on SQLite."""
+"""
+Full-text search of the recommendations, on PostgreSQL and on SQLite.
 
-from .engine import SearchResults, search_recommendations
-from .forms import SearchForm
-
-__all__ = ["SearchForm", "SearchResults", "search_recommendations"]
+A layer above the models: the models know nothing of it. Import what you
+need from its modules: ``engine`` (the search page), ``queryset`` (the same
+matches as a queryset), ``forms``, ``backends`` (what differs between the
+databases), ``text`` (folding words, free of Django).
+"""

@@ -6,43 +6,59 @@ Search recommendations: one interface over the two backends.
 meeting, and a "Did you mean" suggestion when little matches. Only
 published meetings are ever searched.
 
+A query matches the text of either language (every recommendation exists in
+both), the titles of its theme and meeting, and the subjects it is indexed
+under (see ``subjects.py``). Hits are shown in the page's language; those
+found only through the other language say so.
+
 A search reads at most ``CANDIDATES`` matches: the newest ones (the oldest
-for the "oldest" sort), in one query. It ranks, counts and facets within
-them, and says "more than CANDIDATES" past that. Ranking, counting and
-faceting every match cost seconds for a word found in half of a million
-recommendations ("services"); the newest matches cost milliseconds, because
-the database walks the meetings newest first and stops early when a word is
-common, and reads the full-text index when it is rare. A search with fewer
-matches than that is exact.
+for the "oldest" sort), in one query. It ranks (``ranking.py``), counts and
+facets within them, and says "more than CANDIDATES" past that. Ranking,
+counting and faceting every match cost seconds for a word found in half of a
+million recommendations ("services"); the newest matches cost milliseconds,
+because the database walks the meetings newest first and stops early when a
+word is common, and reads the full-text index when it is rare. A search with
+fewer matches than that is exact.
 """
 
 import datetime
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from modeltranslation.settings import AVAILABLE_LANGUAGES
 
-from .backends import MARK_END, MARK_START, get_backend, highlight_words
+from meetings.models import Meeting, Recommendation
+
+from . import suggestions
+from .backends import get_backend
+from .highlight import highlight
 from .query import parse_query
+from .ranking import clause_weights, evidence, make_document, score
+from .subjects import recommendations_under, with_subjects
 
 PAGE_SIZE = 20
 MAX_MEETING_FACETS = 30
+# The most matches a search ranks, counts and facets (see the module's docstring).
+CANDIDATES = 1000
+# Below this many hits, look for a better-spelt query.
+SUGGEST_BELOW = 3
+# Below this many hits for all of a query's words, accept any of them (ranked
+# by how many, and how rare, they are): a reader who types a sentence ("talk
+# to a real person") should not get nothing because one word is missing.
+RELAX_BELOW = 5
 
-# The order of hits, written once for the SQL here and for the ORM (exports,
-# API, feeds). It ends on the recommendation's id, so that pages never repeat
-# or skip a row.
+# The order of hits by date, for the SQL here and for the ORM (exports, API,
+# feeds). It ends on the recommendation's id, so that pages never repeat or
+# skip a row. Relevance is computed in Python over the newest candidates, ties
+# kept newest first.
 SORTS = {
-    "relevance": ("-rank", "-date", "-meeting", "theme_position", "position", "id"),
     "newest": ("-date", "-meeting", "theme_position", "position", "id"),
     "oldest": ("date", "meeting", "theme_position", "position", "id"),
 }
-# The most matches a search ranks, counts and facets (see the module's docstring).
-CANDIDATES = 1000
 _SQL_COLUMNS = {
-    "rank": "h.rank",
     "date": "m.date",
     "meeting": "m.id",
     "theme_position": "t.position",
@@ -50,7 +66,6 @@ _SQL_COLUMNS = {
     "id": "r.id",
 }
 _ORM_FIELDS = {
-    "rank": "search_rank",
     "date": "theme__meeting__date",
     "meeting": "theme__meeting_id",
     "theme_position": "theme__position",
@@ -66,20 +81,8 @@ def sql_ordering(sort):
 
 
 def orm_ordering(sort):
-    """The same order for a queryset of Recommendation (relevance needs a ``search_rank``)."""
+    """The same date order for a queryset of Recommendation."""
     return [("-" if key.startswith("-") else "") + _ORM_FIELDS[key.lstrip("-")] for key in SORTS[sort]]
-
-
-# Below this many hits, look for a better-spelt query; respell at most this
-# many words, so that a long misspelt query costs a bounded number of queries.
-SUGGEST_BELOW = 3
-MAX_RESPELT_WORDS = 4
-
-
-def render_highlight(text):
-    """Escape ``text`` whole, then turn the sentinels into <mark> elements."""
-    escaped = escape(text)
-    return mark_safe(escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
 
 
 @dataclass
@@ -88,6 +91,8 @@ class Hit:
     highlighted: str
     # The theme's title, highlighted too: a match there explains the hit.
     theme_highlighted: str = ""
+    # False when only the other language's text matched.
+    in_page_language: bool = True
 
 
 @dataclass
@@ -101,8 +106,16 @@ class SearchResults:
     years: list = field(default_factory=list)
     meetings: list = field(default_factory=list)
     suggestion: str = ""
+    # How many hits matched only through the other language's text.
+    other_language_hits: int = 0
+    # True when few recommendations hold every word, and those holding some are listed too.
+    relaxed: bool = False
     # Why nothing was searched: "stop_words" or "only_excluded".
     problem: str = ""
+
+    @property
+    def mostly_other_language(self):
+        return self.total > 0 and self.other_language_hits * 2 > self.total
 
 
 class _HitList:
@@ -121,16 +134,22 @@ class _HitList:
         return self.search.fetch(page_slice.start, page_slice.stop - page_slice.start)
 
 
-class _Search:
-    def __init__(self, query, language, languages, sort, year, meeting):
+class Search:
+    """One search: its matches, ranked, filtered and faceted."""
+
+    def __init__(self, parsed, language, languages, sort="relevance", year=None, meeting=None):
         self.backend = get_backend()
-        self.query = query
+        self.parsed = parsed
+        self.query = with_subjects(parsed, languages)
         self.language = language
-        self.hits_sql, self.hits_params = self.backend.hits(query, languages)
+        self.languages = languages
+        self.matches_sql, self.matches_params = self.backend.matches(self.query, languages)
         self.sort = sort
         self.year = year
         self.meeting = meeting
         self.rows, self.total, self.more = [], 0, False
+        self.relaxed = False
+        self.evidence = {}
 
     def where(self, with_year=True, with_meeting=True):
         clauses, params = ["m.is_published = %s"], [True]
@@ -143,123 +162,156 @@ class _Search:
         return " AND ".join(clauses), params
 
     def candidates(self, with_year=True, with_meeting=True, limit=None):
-        """[(id, rank, meeting id, meeting date)] of the first ``limit`` matches, newest (or oldest) first.
+        """[(id, meeting id, meeting date)] of the first ``limit`` matches, newest (or oldest) first.
 
         By default one more than CANDIDATES, to tell whether there are more.
         """
         limit = CANDIDATES + 1 if limit is None else limit
         where, params = self.where(with_year, with_meeting)
         order = sql_ordering("oldest" if self.sort == "oldest" else "newest")
+        quote = connection.ops.quote_name
+        tables = {model: quote(model._meta.db_table) for model in (Recommendation, Meeting)}
+        theme_table = quote(Recommendation._meta.get_field("theme").related_model._meta.db_table)
         sql = (
-            f"SELECT h.id, h.rank, m.id, m.date FROM ({self.hits_sql}) h "
-            "JOIN meetings_recommendation r ON r.id = h.id "
-            "JOIN meetings_theme t ON t.id = r.theme_id "
-            "JOIN meetings_meeting m ON m.id = t.meeting_id "
+            f"SELECT r.id, m.id, m.date FROM ({self.matches_sql}) h "
+            f"JOIN {tables[Recommendation]} r ON r.id = h.id "
+            f"JOIN {theme_table} t ON t.id = r.theme_id "
+            f"JOIN {tables[Meeting]} m ON m.id = t.meeting_id "
             f"WHERE {where} ORDER BY {order} LIMIT %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*self.hits_params, *params, limit])
+            cursor.execute(sql, [*self.matches_params, *params, limit])
             return cursor.fetchall()
+
+    def documents(self, ids):
+        """The texts of these recommendations, in every language, for ranking."""
+        columns = []
+        for language in AVAILABLE_LANGUAGES:
+            columns += [
+                ((language, "text"), f"text_{language}"),
+                ((language, "theme"), f"theme__title_{language}"),
+                ((language, "meeting"), f"theme__meeting__title_{language}"),
+            ]
+        subject_ids = {subject for clause in self.query.clauses for subject in clause.subjects}
+        under = recommendations_under(subject_ids, ids) if subject_ids and ids else {}
+        rows = Recommendation.objects.filter(pk__in=ids).values_list("pk", *(name for _key, name in columns))
+        cache = {}  # shared: the recommendations of one theme share its title, and of one meeting its title
+        return {
+            row[0]: make_document(
+                row[0],
+                {key: row[index + 1] for index, (key, _name) in enumerate(columns)},
+                under.get(row[0], ()),
+                cache,
+            )
+            for row in rows
+        }
+
+    def relax(self):
+        """Accept any of the query's clauses from now on."""
+        self.relaxed = True
+        self.matches_sql, self.matches_params = self.backend.matches(
+            self.query, self.languages, require_all=False
+        )
 
     def run(self):
         rows = self.candidates()
+        if len(rows) < RELAX_BELOW and len(self.query.searched_clauses(self.languages)) > 1:
+            self.relax()
+            rows = self.candidates()
         self.more = len(rows) > CANDIDATES
         rows = rows[:CANDIDATES]
+        documents = self.documents([row[0] for row in rows])
+        self.evidence = {
+            pk: evidence(self.query, document, self.language, self.languages)
+            for pk, document in documents.items()
+        }
+        if self.relaxed:
+            # Most of the words, not any one of them: "a lost card" is not about every card.
+            needed = math.ceil(len(self.query.searched_clauses(self.languages)) / 2)
+            rows = [row for row in rows if sum(1 for v in self.evidence[row[0]].clauses if v) >= needed]
+            self.evidence = {row[0]: self.evidence[row[0]] for row in rows}
+        weights = clause_weights(self.evidence.values())
+        scores = {pk: score(found, weights) for pk, found in self.evidence.items()}
         if self.sort == "relevance":
-            rows.sort(key=lambda row: -row[1])  # stable: equal ranks stay newest first
+            rows.sort(key=lambda row: -scores[row[0]])  # stable: equal scores stay newest first
         self.rows, self.total = rows, len(rows)
+
+    @property
+    def other_language_hits(self):
+        return sum(1 for found in self.evidence.values() if not found.in_page_language)
+
+    def ranked_ids(self):
+        return [row[0] for row in self.rows]
 
     def has_matches(self, more_than=0):
         return len(self.candidates(limit=more_than + 1)) > more_than
 
     def fetch(self, offset, limit):
-        from meetings.models import Recommendation
-
         ids = [row[0] for row in self.rows[offset : offset + limit]]
-        objects = Recommendation.objects.select_related("theme__meeting").in_bulk(ids)
-        highlights = self.backend.highlight(ids, self.query, self.language)
-        wanted = {folded for term in self.query.terms for folded in term.folded(self.language)}
+        objects = (
+            Recommendation.objects.select_related("theme__meeting").prefetch_related("subjects").in_bulk(ids)
+        )
+        terms = self.parsed.terms
         return [
             Hit(
                 objects[pk],
-                render_highlight(highlights[pk]),
-                render_highlight(
-                    highlight_words(
-                        getattr(objects[pk].theme, f"title_{self.language}"), wanted, self.language
-                    )
-                ),
+                highlight(getattr(objects[pk], f"text_{self.language}"), terms, self.language),
+                highlight(getattr(objects[pk].theme, f"title_{self.language}"), terms, self.language),
+                self.evidence[pk].in_page_language if pk in self.evidence else True,
             )
             for pk in ids
         ]
 
     def year_facets(self):
         rows = self.candidates(with_year=False)[:CANDIDATES] if self.year else self.rows
-        return sorted(Counter(date.year for _id, _rank, _meeting, date in rows).items(), reverse=True)
+        return sorted(Counter(date.year for _id, _meeting, date in rows).items(), reverse=True)
 
     def meeting_facets(self):
-        from meetings.models import Meeting
-
         rows = self.candidates(with_meeting=False)[:CANDIDATES] if self.meeting else self.rows
-        counts = Counter(meeting for _id, _rank, meeting, _date in rows)
-        newest = sorted({(date, meeting) for _id, _rank, meeting, date in rows}, reverse=True)
+        counts = Counter(meeting for _id, meeting, _date in rows)
+        newest = sorted({(date, meeting) for _id, meeting, date in rows}, reverse=True)
         newest = [meeting for _date, meeting in newest[:MAX_MEETING_FACETS]]
         meetings = Meeting.objects.in_bulk(newest)
         return [(meetings[pk], counts[pk]) for pk in newest]
 
 
+def searched_languages(language, only_page_language=False):
+    """The page's language alone, or every language with the page's first."""
+    if only_page_language:
+        return (language,)
+    return (language, *(code for code in AVAILABLE_LANGUAGES if code != language))
+
+
 def search_recommendations(
-    query_text, language, *, all_languages=False, sort="relevance", year=None, meeting=None, page=1
+    query_text, language, *, only_page_language=False, sort="relevance", year=None, meeting=None, page=1
 ):
     """Search the published recommendations for ``query_text``.
 
-    ``language`` is the page's language: the one searched by default, and
-    the one hits are shown in. With ``all_languages``, both are searched.
+    ``language`` is the page's language: hits are shown in it, and ranked
+    first when they match in it. Every language is searched unless
+    ``only_page_language``.
     """
     results = SearchResults(query_text=query_text, language=language)
-    query = parse_query(query_text)
-    languages = ("fr", "en") if all_languages else (language,)
-    results.problem = query.problem(languages)
+    parsed = parse_query(query_text, language)
+    languages = searched_languages(language, only_page_language)
+    results.problem = parsed.problem(languages)
     if results.problem:
         return results
-    search = _Search(query, language, languages, sort, year, meeting)
+    search = Search(parsed, language, languages, sort, year, meeting)
     search.run()
-    results.total, results.more = search.total, search.more
+    results.total, results.more, results.relaxed = search.total, search.more, search.relaxed
+    results.other_language_hits = search.other_language_hits
     results.page = Paginator(_HitList(search), PAGE_SIZE).get_page(page)
     if search.total:
         results.years = search.year_facets()
         results.meetings = search.meeting_facets()
     if search.total < SUGGEST_BELOW:
-        results.suggestion = suggest(query, language, languages, search.total)
+
+        def finds_more_than(text, total=search.total):
+            respelt = parse_query(text, language)
+            return Search(respelt, language, languages, "newest").has_matches(more_than=total)
+
+        results.suggestion = suggestions.suggest(
+            parsed, language, finds_more_than, lambda text: finds_more_than(text, 0)
+        )
     return results
-
-
-def suggest(query, language, languages, total):
-    """A respelling of the query from the archive's own words, if it finds more.
-
-    Each replacement must find published recommendations on its own, so that
-    a word that only drafts (or deleted text) ever held is never offered.
-    """
-    from meetings.models import SearchTerm
-
-    backend = get_backend()
-    words = {word for term in query.terms for word in term.words}
-    known = SearchTerm.objects.known(words, language)
-    unknown = sorted(word for word in words if word.lower() not in known)[:MAX_RESPELT_WORDS]
-    replacements = {}
-    for word in unknown:
-        candidate = backend.closest_word(word, language)
-        if (
-            candidate
-            and _Search(parse_query(candidate), language, languages, "newest", None, None).has_matches()
-        ):
-            replacements[word] = candidate
-    if not replacements:
-        return ""
-
-    def respell(term):
-        respelt = [replacements.get(word, word) for word in term.words]
-        return respelt[0] if len(respelt) == 1 else f'"{" ".join(respelt)}"'
-
-    suggestion = " ".join(" OR ".join(respell(term) for term in group) for group in query.groups)
-    better = _Search(parse_query(suggestion), language, languages, "newest", None, None)
-    return suggestion if better.has_matches(more_than=total) else ""

@@ -22,10 +22,12 @@ class SearchForm(forms.Form):
         required=False,
         choices=[("relevance", _("Relevance")), ("newest", _("Newest first")), ("oldest", _("Oldest first"))],
     )
+    # Both languages unless asked otherwise: every recommendation exists in
+    # both, and a reader may type the words of either.
     lang = forms.ChoiceField(
         label=_("Languages"),
         required=False,
-        choices=[("", _("This page's language")), ("all", _("French and English"))],
+        choices=[("all", _("French and English")), ("page", _("This page's language only"))],
     )
     year = forms.IntegerField(label=_("Year"), required=False, min_value=1900, max_value=2999)
     meeting = forms.IntegerField(label=_("Meeting"), required=False, min_value=1, max_value=2**53)
@@ -39,7 +41,7 @@ class SearchForm(forms.Form):
     def search_options(self):
         data = self.cleaned_data
         return {
-            "all_languages": data["lang"] == "all",
+            "only_page_language": data["lang"] == "page",
             "sort": data["sort"] or "relevance",
             "year": data["year"],
             "meeting": data["meeting"],

@@ -1,16 +1,17 @@
 """
-The search syntax people type on the web, read once in Python.
+The search syntax people type on the web, read once in Python into a tree
+that knows no database.
 
 - words are all required: ``données clients``;
 - ``"a quoted phrase"`` must appear as written;
-- ``OR`` between two terms accepts either;
+- ``OR``, ``OU``, ``|``, or a lower-case ``or``/``ou`` between two terms
+  accepts either;
 - ``-word`` or ``-"a phrase"`` excludes.
 
 Anything else is tolerated: an unbalanced quote closes at the end, a lone
-``-`` or a stray ``OR`` is ignored, punctuation separates words. The parsed
-query is then written out again for each backend: as canonical web syntax
-for PostgreSQL's ``websearch_to_tsquery``, and as an FTS5 expression over
-folded terms for SQLite. Both read the same structure, so they agree.
+``-`` or a stray ``OR`` is ignored, punctuation separates words. Each backend
+compiles the tree into its own SQL (see ``backends``); ``subjects.py`` may
+widen a clause with the subjects its words name.
 """
 
 import re
@@ -26,7 +27,11 @@ MAX_TERMS = 16
 # phrases, where they are part of the wording).
 QUERY_STOP_WORDS = {"fr": {"les", "leurs", "cet", "cette"}, "en": set()}
 
-_TOKEN = re.compile(r'(?P<neg>-)?"(?P<phrase>[^"]*)"?|(?P<word>\S+)')
+# "or" and "ou" in lower case are words in the other language's text ("or"
+# is French for gold), but between two terms a reader means the operator.
+OR_OPERATORS = {"OR", "OU", "|", "or", "ou"}
+
+_TOKEN = re.compile(r'(?P<neg>-)?"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+)')
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,7 @@ class Term:
     """A word, or a phrase of several words, as the person wrote it."""
 
     words: tuple
+    quoted: bool = False
 
     def folded(self, language):
         """The term's search terms in ``language``, stop words left out."""
@@ -41,31 +47,42 @@ class Term:
             return ()
         return tuple(t for t in (fold_word(w, language) for w in self.words) if t)
 
-    def as_websearch(self):
-        # Always quoted: PostgreSQL would read a bare "or", in any case, as the operator.
-        return f'"{" ".join(self.words)}"'
+    def __str__(self):
+        text = " ".join(self.words)
+        return f'"{text}"' if self.quoted or len(self.words) > 1 else text
 
-    def as_fts5(self, language):
-        folded = self.folded(language)
-        return f'"{" ".join(folded)}"' if folded else ""
+
+@dataclass
+class Clause:
+    """
+    Matches when all the terms of one of its alternatives match, or when the
+    recommendation is under one of its subjects. ``terms`` is a list of
+    alternatives, each a tuple of terms: ``a OR b`` is ``[(a,), (b,)]``.
+    """
+
+    terms: list
+    subjects: frozenset = frozenset()
+
+    def searchable(self, languages):
+        return bool(self.subjects) or any(
+            term.folded(language)
+            for alternative in self.terms
+            for term in alternative
+            for language in languages
+        )
 
 
 @dataclass
 class ParsedQuery:
-    # Every group must match; a group matches if any of its terms does.
-    groups: list = field(default_factory=list)
+    # Every clause must match.
+    clauses: list = field(default_factory=list)
     excluded: list = field(default_factory=list)
+    # Words left out as too common in the page's language ("les", "the").
+    dropped: list = field(default_factory=list)
 
     @property
     def terms(self):
-        return [term for group in self.groups for term in group]
-
-    def is_empty(self):
-        return not self.groups and not self.excluded
-
-    def has_terms(self, language):
-        """Whether anything but stop words is left to look for."""
-        return any(term.folded(language) for term in self.terms)
+        return [term for clause in self.clauses for alternative in clause.terms for term in alternative]
 
     def problem(self, languages):
         """Why this query cannot be searched, or "" when it can.
@@ -73,63 +90,77 @@ class ParsedQuery:
         "empty": nothing to look for; "only_excluded": only words to leave out;
         "stop_words": only words too common to search for.
         """
-        if not self.groups:
+        if not self.clauses:
+            if self.dropped:
+                return "stop_words"
             return "only_excluded" if self.excluded else "empty"
-        if not any(self.has_terms(language) for language in languages):
+        if not any(clause.searchable(languages) for clause in self.clauses):
             return "stop_words"
         return ""
 
-    def as_websearch(self, language):
-        """Canonical web syntax for ``websearch_to_tsquery``, query stop words left out."""
+    def searched_clauses(self, languages):
+        """The clauses left once those of stop words alone are dropped."""
+        return [clause for clause in self.clauses if clause.searchable(languages)]
+
+    def __str__(self):
         parts = [
-            " OR ".join(term.as_websearch() for term in group if term.folded(language))
-            for group in self.groups
+            " OR ".join(" ".join(str(term) for term in alternative) for alternative in clause.terms)
+            for clause in self.clauses
         ]
-        parts += [f"-{term.as_websearch()}" for term in self.excluded if term.folded(language)]
-        return " ".join(part for part in parts if part)
-
-    def as_fts5(self, language):
-        """An FTS5 expression, or "" when nothing searchable is left."""
-        groups = []
-        for group in self.groups:
-            alternatives = [a for a in (term.as_fts5(language) for term in group) if a]
-            if alternatives:
-                groups.append(alternatives[0] if len(alternatives) == 1 else f"({' OR '.join(alternatives)})")
-        if not groups:
-            return ""
-        expression = " AND ".join(groups)
-        for term in self.excluded:
-            excluded = term.as_fts5(language)
-            if excluded:
-                expression = f"({expression}) NOT {excluded}"
-        return expression
+        parts += [f"-{term}" for term in self.excluded]
+        return " ".join(parts)
 
 
-def parse_query(text):
-    """Read ``text`` (already cleaned of control characters) into a ParsedQuery."""
+def is_page_stop_word(term, language):
+    """A lone word too common to search for in the page's language, which then means it in no language.
+
+    Other languages may not know it as such ("les" is no English stop word),
+    but a reader on the French page who types "les" means the French word.
+    A word in capitals is an acronym: "AI" on the French page is not "ai".
+    """
+    if language is None or term.quoted or len(term.words) != 1:
+        return False
+    word = term.words[0]
+    if len(word) > 1 and word.isupper():
+        return False
+    return not term.folded(language)
+
+
+def parse_query(text, language=None):
+    """Read ``text`` (already cleaned of control characters) into a ParsedQuery.
+
+    ``language`` is the page's: its stop words are left out of the query.
+    """
     query = ParsedQuery()
     pending_or = False
+    count = 0
     for match in _TOKEN.finditer(text[:MAX_QUERY_LENGTH]):
-        if len(query.terms) + len(query.excluded) >= MAX_TERMS:
+        if count >= MAX_TERMS:
             break
         negated = bool(match["neg"])
-        raw = match["phrase"] if match["phrase"] is not None else match["word"]
-        if match["word"] is not None:
-            if raw == "OR":
-                pending_or = bool(query.groups)
+        quoted = match["phrase"] is not None
+        raw = match["phrase"] if quoted else match["word"]
+        if not quoted:
+            if raw in OR_OPERATORS:
+                pending_or = bool(query.clauses)
                 continue
             if raw.startswith("-"):
                 negated, raw = True, raw[1:]
         term_words = tuple(words(raw))
         if not term_words:
             continue
-        term = Term(term_words)
+        term = Term(term_words, quoted=quoted)
+        count += 1
+        if is_page_stop_word(term, language):
+            query.dropped.append(term)
+            pending_or = pending_or and not negated
+            continue
         if negated:
             query.excluded.append(term)
             pending_or = False
         elif pending_or:
-            query.groups[-1].append(term)
+            query.clauses[-1].terms.append((term,))
             pending_or = False
         else:
-            query.groups.append([term])
+            query.clauses.append(Clause([(term,)]))
     return query

@@ -94,7 +94,11 @@ def fold(text, language):
 
 
 # Trigram similarity, as PostgreSQL's pg_trgm computes it, so that "Did you
-# mean" picks the same word on both databases.
+# mean" weighs the same words on both databases; and the least similarity
+# that pg_trgm's ``%`` operator accepts by default.
+SIMILARITY_THRESHOLD = 0.3
+
+
 def trigrams(word):
     padded = f"  {unaccent(word).lower()} "
     return {padded[i : i + 3] for i in range(len(padded) - 2)}

@@ -2,6 +2,10 @@
 
 from collections import Counter
 
+from modeltranslation.settings import AVAILABLE_LANGUAGES
+
+from meetings.models import Meeting, Recommendation, SearchTerm, Theme
+
 from .text import fold_word, unaccent, words
 
 MIN_WORD_LENGTH = 3
@@ -24,8 +28,6 @@ def count_words(texts, language):
 
 
 def _terms(counts, language):
-    from meetings.models import SearchTerm
-
     return [
         SearchTerm(language=language, word=word, normalized=unaccent(word), frequency=frequency)
         for word, frequency in sorted(counts.items())
@@ -34,8 +36,6 @@ def _terms(counts, language):
 
 def rebuild_search_terms():
     """Recount the whole vocabulary from what is stored."""
-    from meetings.models import Meeting, Recommendation, SearchTerm, Theme
-
     SearchTerm.objects.all().delete()
     # Only what the public can read: a draft's words must never be suggested.
     sources = (
@@ -43,7 +43,7 @@ def rebuild_search_terms():
         (Theme.objects.filter(meeting__is_published=True), "title"),
         (Meeting.objects.published(), "title"),
     )
-    for language in ("fr", "en"):
+    for language in AVAILABLE_LANGUAGES:
         counts = Counter()
         for queryset, column in sources:
             texts = queryset.values_list(f"{column}_{language}", flat=True).iterator(chunk_size=5000)
@@ -53,8 +53,6 @@ def rebuild_search_terms():
 
 def add_search_terms(texts_by_language):
     """Add the words of newly saved text; words already known are left as they are."""
-    from meetings.models import SearchTerm
-
     for language, texts in texts_by_language.items():
         terms = _terms(count_words(texts, language), language)
         SearchTerm.objects.bulk_create(terms, batch_size=2000, ignore_conflicts=True)

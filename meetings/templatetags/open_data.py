@@ -20,7 +20,12 @@ def json_ld(data):
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
 
 
-def meeting_report(meeting, language, page_urls):
+def meeting_report(meeting, language, page_urls, subjects=()):
+    """``subjects``: (name, URL) of the subjects its recommendations are indexed under."""
+    return _meeting_report(meeting, language, page_urls, subjects)
+
+
+def _meeting_report(meeting, language, page_urls, subjects):
     """
     A meeting's page as a schema.org Report: the summary is a written work,
     and only a creative work can say which page translates which
@@ -41,12 +46,16 @@ def meeting_report(meeting, language, page_urls):
         "dateModified": meeting.modified_at.isoformat(),
         "author": author,
         "publisher": {"@type": "GovernmentOrganization", "name": committee.department},
-        "about": {
-            "@type": "Event",
-            "name": meeting.title,
-            "startDate": meeting.date.isoformat(),
-            "organizer": author,
-        },
+        "about": [
+            {
+                "@type": "Event",
+                "name": meeting.title,
+                "startDate": meeting.date.isoformat(),
+                "organizer": author,
+            },
+            # The subjects of its recommendations, terms of the archive's vocabulary.
+            *({"@type": "DefinedTerm", "name": name, "url": url} for name, url in subjects),
+        ],
     }
     versions = {
         code: {"@type": "Report", "@id": url, "url": url, "inLanguage": code}
@@ -66,4 +75,8 @@ def meeting_structured_data(context, meeting):
     request = context["request"]
     page_urls = {code: request.build_absolute_uri(path) for code, path in context["alternates"].items()}
     language = translation.get_language()
-    return json_ld(meeting_report(meeting, language, page_urls))
+    subjects = [
+        (subject.name, request.build_absolute_uri(subject.get_absolute_url()))
+        for subject in context.get("meeting_subjects", ())
+    ]
+    return json_ld(meeting_report(meeting, language, page_urls, subjects))

@@ -34,8 +34,8 @@ from modeltranslation import settings as modeltranslation_settings
 
 from meetings.corpus import generate_corpus
 from meetings.models import Committee, Meeting, Recommendation, SearchTerm, Theme
-from meetings.search import sqlite_schema
-from meetings.search.backends import CONFIGS
+from meetings.search.backends import get_backend
+from meetings.search.backends import sqlite as sqlite_backend
 from meetings.search.text import fold, words
 from meetings.search.vocabulary import _terms, count_words
 
@@ -254,8 +254,14 @@ class PostgresCorpusLoader(CorpusLoader):
             )
 
     def write_recommendations(self, rows):
-        fr, en = CONFIGS["fr"], CONFIGS["en"]
         default = modeltranslation_settings.DEFAULT_LANGUAGE
+        backend = get_backend()
+        vectors = {
+            language: backend.vectors_sql(
+                f"c.text_{language}", f"t.title_{language}", f"m.title_{language}", language
+            )
+            for language in ("fr", "en")
+        }
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {self.STAGING}")
             with cursor.cursor.copy(
@@ -263,22 +269,15 @@ class PostgresCorpusLoader(CorpusLoader):
             ) as copy:
                 for row in rows:
                     copy.write_row(row)
-            # What the trigger computes (see postgres_schema), for the whole batch
-            # at once and with each title's vector computed once.
+            # What the trigger computes, with the same function, for the whole batch at once.
             cursor.execute(
                 f"""
                 INSERT INTO meetings_recommendation (text, text_fr, text_en, position, theme_id, search_fr, search_en)
                 SELECT c.text_{default}, c.text_fr, c.text_en, c.position, c.theme_id,
-                       setweight(to_tsvector('{fr}', coalesce(c.text_fr, '')), 'A') || v.search_fr,
-                       setweight(to_tsvector('{en}', coalesce(c.text_en, '')), 'A') || v.search_en
+                       {vectors["fr"]}, {vectors["en"]}
                   FROM {self.STAGING} c
-                  JOIN (SELECT t.id,
-                               setweight(to_tsvector('{fr}', coalesce(t.title_fr, '')), 'B')
-                               || setweight(to_tsvector('{fr}', coalesce(m.title_fr, '')), 'C') AS search_fr,
-                               setweight(to_tsvector('{en}', coalesce(t.title_en, '')), 'B')
-                               || setweight(to_tsvector('{en}', coalesce(m.title_en, '')), 'C') AS search_en
-                          FROM meetings_theme t JOIN meetings_meeting m ON m.id = t.meeting_id
-                         WHERE t.id IN (SELECT theme_id FROM {self.STAGING})) v ON v.id = c.theme_id
+                  JOIN meetings_theme t ON t.id = c.theme_id
+                  JOIN meetings_meeting m ON m.id = t.meeting_id
                  ORDER BY c.theme_id, c.position
                 """
             )
@@ -308,7 +307,7 @@ class SqliteCorpusLoader(CorpusLoader):
         connection.connection.create_function("ccs_fold", 2, _fold_remembering_words, deterministic=True)
 
     def clean_up(self):
-        sqlite_schema.register_functions(connection.connection)
+        sqlite_backend.register_functions(connection.connection)
 
 
 @cache

@@ -2,8 +2,9 @@ import json
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
-from meetings.loading import load_records
+from meetings.loading import load_records, load_subjects
 
 
 class Command(BaseCommand):
@@ -15,20 +16,34 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("fixture", nargs="?", default=str(settings.ARCHIVE_FIXTURE))
         parser.add_argument(
+            "--subjects",
+            default=str(settings.SUBJECTS_FIXTURE),
+            help="The subject vocabulary and each recommendation's subjects (JSON).",
+        )
+        parser.add_argument(
             "--overwrite",
             action="store_true",
             help="Replace rows whose content differs from the fixture (staff edits are lost).",
         )
 
-    def handle(self, *args, fixture, overwrite=False, **options):
-        try:
-            with open(fixture, encoding="utf-8") as handle:
-                records = json.load(handle)
-        except (OSError, ValueError) as exc:
-            raise CommandError(f"Cannot read {fixture}: {exc}") from exc
-        report = load_records(records, overwrite=overwrite)
+    def handle(self, *args, fixture, subjects, overwrite=False, **options):
+        records, vocabulary = read_json(fixture), read_json(subjects)
+        with transaction.atomic():
+            report = load_records(records, overwrite=overwrite)
+            self.write_report("Archive", report)
+            self.write_report("Subjects", load_subjects(vocabulary, overwrite=overwrite))
+
+    def write_report(self, what, report):
         for line in report.kept:
             self.stdout.write(self.style.WARNING(f"left alone (edited): {line}"))
         for line in report.overwritten:
             self.stdout.write(self.style.WARNING(f"overwritten: {line}"))
-        self.stdout.write(self.style.SUCCESS(f"Archive loaded: {report.summary()}."))
+        self.stdout.write(self.style.SUCCESS(f"{what} loaded: {report.summary()}."))
+
+
+def read_json(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise CommandError(f"Cannot read {path}: {exc}") from exc

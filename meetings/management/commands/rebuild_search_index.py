@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from meetings.search.index import rebuild_search_index
+from meetings.search.rebuild import rebuild_search_index
 
 
 class Command(BaseCommand):

@@ -4,20 +4,21 @@ once: downloads, the API and feeds.
 
 ``search_recommendations()`` returns one page of hits. Downloads and the API
 need the same hits as a queryset that they can count, slice and stream with
-``.iterator()``. This module builds it from the search engine's own pieces:
-``parse_query()``, the backend's ``hits`` subquery and the engine's
-``orm_ordering()``, so both give the same records in the same order.
+``.iterator()``. This module builds it from the search engine's own pieces,
+so both give the same records in the same order: the date orders from
+``orm_ordering()``, and the relevance order that ``Search`` computes (over
+the same bounded candidates as the page).
 """
 
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db.models import Case, IntegerField, Value, When
 from django.db.models.expressions import RawSQL
 
 from meetings.models import Recommendation
-from meetings.search.backends import get_backend
-from meetings.search.engine import orm_ordering
-from meetings.search.query import parse_query
+
+from .engine import Search, orm_ordering, searched_languages
+from .query import parse_query
 
 
 @dataclass
@@ -31,7 +32,7 @@ class Matches:
 
 
 def matching_recommendations(
-    query_text, language, *, all_languages=False, sort="relevance", year=None, meeting=None
+    query_text, language, *, only_page_language=False, sort="relevance", year=None, meeting=None
 ):
     """
     The published recommendations matching ``query_text``, filtered by
@@ -40,7 +41,9 @@ def matching_recommendations(
     Without a query, every published recommendation matches, newest meeting
     first ("relevance" means nothing then).
     """
-    queryset = Recommendation.objects.published().select_related("theme__meeting")
+    queryset = (
+        Recommendation.objects.published().select_related("theme__meeting").prefetch_related("subjects")
+    )
     if year:
         queryset = queryset.filter(theme__meeting__date__year=year)
     if meeting:
@@ -48,18 +51,23 @@ def matching_recommendations(
     if not query_text:
         return Matches(queryset.order_by(*orm_ordering("oldest" if sort == "oldest" else "newest")))
 
-    query = parse_query(query_text)
-    languages = ("fr", "en") if all_languages else (language,)
-    problem = query.problem(languages)
+    parsed = parse_query(query_text, language)
+    languages = searched_languages(language, only_page_language)
+    problem = parsed.problem(languages)
     if problem:
         return Matches(queryset.none(), problem)
 
-    hits_sql, hits_params = get_backend().hits(query, languages)
-    queryset = queryset.filter(pk__in=RawSQL(f"SELECT h.id FROM ({hits_sql}) h", hits_params))
     if sort == "relevance":
-        # The rank of each row, read from the same subquery the search page
-        # orders by. Only the rows being listed are ranked.
-        table = connection.ops.quote_name(Recommendation._meta.db_table)
-        rank = RawSQL(f"SELECT h.rank FROM ({hits_sql}) h WHERE h.id = {table}.id", hits_params)
-        queryset = queryset.annotate(search_rank=rank)
+        # The page's own ranking, over the same candidates: the order is a list of ids.
+        search = Search(parsed, language, languages, sort, year, meeting)
+        search.run()
+        ids = search.ranked_ids()
+        rank = Case(
+            *(When(pk=pk, then=Value(index)) for index, pk in enumerate(ids)), output_field=IntegerField()
+        )
+        return Matches(queryset.filter(pk__in=ids).annotate(search_rank=rank).order_by("search_rank"))
+    search = Search(parsed, language, languages, sort, year, meeting)
+    queryset = queryset.filter(
+        pk__in=RawSQL(f"SELECT h.id FROM ({search.matches_sql}) h", search.matches_params)
+    )
     return Matches(queryset.order_by(*orm_ordering(sort)))

@@ -1,0 +1,79 @@
+"""What both backends share: the shape of the matching SQL, built from the query tree."""
+
+from meetings.models import Recommendation, Subject
+
+
+def table(model):
+    return model._meta.db_table
+
+
+class Backend:
+    def __init__(self, connection):
+        self.connection = connection
+
+    def quote(self, name):
+        return self.connection.ops.quote_name(name)
+
+    # -- matching ---------------------------------------------------------
+
+    def term_sql(self, term, languages):
+        """SQL true for a recommendation row ``r`` whose text or titles hold ``term``."""
+        raise NotImplementedError
+
+    def subjects_sql(self, subject_ids):
+        through = Subject.recommendations.through._meta
+        placeholders = ", ".join(["%s"] * len(subject_ids))
+        sql = (
+            f"r.id IN (SELECT {self.quote('recommendation_id')} FROM {self.quote(through.db_table)} "
+            f"WHERE {self.quote('subject_id')} IN ({placeholders}))"
+        )
+        return sql, sorted(subject_ids)
+
+    def clause_sql(self, clause, languages):
+        parts, params = [], []
+        for alternative in clause.terms:
+            sqls = []
+            for term in alternative:
+                if any(term.folded(language) for language in languages):
+                    sql, term_params = self.term_sql(term, languages)
+                    sqls.append(f"({sql})")
+                    params += term_params
+            if sqls:
+                parts.append(" AND ".join(sqls))
+        if clause.subjects:
+            sql, subject_params = self.subjects_sql(clause.subjects)
+            parts.append(sql)
+            params += subject_params
+        return "(" + " OR ".join(f"({part})" for part in parts) + ")", params
+
+    def matches(self, query, languages, require_all=True):
+        """A subquery of the ids of the recommendations matching ``query`` in ``languages``.
+
+        Every clause must match, or with ``require_all=False`` any of them.
+        """
+        clauses, params = [], []
+        for clause in query.searched_clauses(languages):
+            sql, clause_params = self.clause_sql(clause, languages)
+            clauses.append(sql)
+            params += clause_params
+        where = clauses if require_all else [f"({' OR '.join(clauses)})"] if clauses else []
+        for term in query.excluded:
+            if any(term.folded(language) for language in languages):
+                sql, term_params = self.term_sql(term, languages)
+                where.append(f"NOT ({sql})")
+                params += term_params
+        if not where:
+            where = ["1 = 0"]
+        sql = f"SELECT r.id AS id FROM {self.quote(table(Recommendation))} r WHERE {' AND '.join(where)}"
+        return sql, params
+
+    # -- hooks: nothing to do unless a backend says so ---------------------
+
+    def connection_created(self):
+        pass
+
+    def before_migrate(self):
+        pass
+
+    def after_migrate(self):
+        pass

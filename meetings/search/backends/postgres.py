@@ -1,0 +1,49 @@
+"""
+PostgreSQL's side of search: full-text search with its own configurations.
+
+Migrations 0002 and 0008 make the index: the ``french_unaccent`` and
+``english_unaccent`` configurations (unaccent, then Snowball), a tsvector
+column per language on each recommendation, computed by
+``meetings_search_vector()`` from its text (weight A), its theme's title (B)
+and its meeting's title (C), kept current by triggers, with GIN indexes; and a
+trigram index on the vocabulary for "Did you mean".
+"""
+
+from meetings.models import Recommendation, SearchTerm
+
+from .base import Backend, table
+
+CONFIGS = {"fr": "french_unaccent", "en": "english_unaccent"}
+
+
+class PostgresBackend(Backend):
+    def term_sql(self, term, languages):
+        parts, params = [], []
+        for language in languages:
+            if term.folded(language):
+                # Always quoted: websearch_to_tsquery reads a bare "or" as its operator,
+                # and a phrase keeps the gaps its stop words leave, as the index does.
+                parts.append(f"r.search_{language} @@ websearch_to_tsquery('{CONFIGS[language]}', %s)")
+                params.append(f'"{" ".join(term.words)}"')
+        return " OR ".join(parts) or "1 = 0", params
+
+    def similar_words(self, normalized, limit):
+        """[(word, normalized, language, frequency)] of the vocabulary like ``normalized``, by trigrams."""
+        sql = (
+            f"SELECT word, normalized, language, frequency FROM {self.quote(table(SearchTerm))} "
+            "WHERE normalized %% %s ORDER BY similarity(normalized, %s) DESC, frequency DESC, word LIMIT %s"
+        )
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, [normalized, normalized, limit])
+            return cursor.fetchall()
+
+    def rebuild(self):
+        # Setting a column to itself fires the trigger, which recomputes both vectors.
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {self.quote(table(Recommendation))} SET theme_id = theme_id")
+
+    # -- the bulk loader (the corpus generator) ----------------------------
+
+    def vectors_sql(self, text, theme_title, meeting_title, language):
+        """SQL for a recommendation's vector in ``language``: the same function the trigger calls."""
+        return f"meetings_search_vector('{CONFIGS[language]}', {text}, {theme_title}, {meeting_title})"

@@ -1,0 +1,170 @@
+"""
+SQLite's side of search: an FTS5 table and the triggers that keep it in step
+with the recommendations, their themes and their meetings.
+
+FTS5 has no French stemmer and no unaccent, so the table holds *folded*
+text: ``ccs_fold(language, text)``, a Python function registered on every
+SQLite connection, unaccents, drops stop words and stems exactly as
+PostgreSQL's configurations do (see ``text.py``), so that both databases
+find the same recommendations.
+
+The triggers are dropped before every ``migrate`` and made again after it,
+rather than in a migration: SQLite's ALTER TABLE is done by copying the
+table, which drops its triggers (a later migration of these models would
+silently stop the index from following the data), and a trigger that names
+a table being rebuilt or removed makes the migration fail.
+"""
+
+import re
+
+from meetings.models import Meeting, Recommendation, SearchTerm, Theme
+
+from ..text import SIMILARITY_THRESHOLD, fold, similarity
+from .base import Backend, table
+
+R, T, M = table(Recommendation), table(Theme), table(Meeting)
+FTS_TABLE = f"{R}_fts"
+
+_COLUMNS = "text_fr, theme_fr, meeting_fr, text_en, theme_en, meeting_en"
+
+_ROW = (
+    "ccs_fold('fr', r.text_fr), ccs_fold('fr', t.title_fr), ccs_fold('fr', m.title_fr), "
+    "ccs_fold('en', r.text_en), ccs_fold('en', t.title_en), ccs_fold('en', m.title_en)"
+)
+
+# LEFT JOINs: foreign keys are checked at commit, so a restore may insert a
+# recommendation before its theme; its own text is indexed at once, and the
+# titles when the theme and meeting arrive (the insert triggers below).
+_INSERT_ROWS = (
+    f"INSERT INTO {FTS_TABLE} (rowid, {_COLUMNS}) SELECT r.id, {_ROW} "
+    f"FROM {R} r LEFT JOIN {T} t ON t.id = r.theme_id "
+    f"LEFT JOIN {M} m ON m.id = t.meeting_id"
+)
+
+CREATE = [
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5({_COLUMNS}, tokenize = 'unicode61')",
+    f"""
+    CREATE TRIGGER IF NOT EXISTS {R}_fts_insert
+    AFTER INSERT ON {R} BEGIN
+        {_INSERT_ROWS} WHERE r.id = NEW.id;
+    END
+    """,
+    f"""
+    CREATE TRIGGER IF NOT EXISTS {R}_fts_update
+    AFTER UPDATE ON {R} BEGIN
+        DELETE FROM {FTS_TABLE} WHERE rowid = OLD.id;
+        {_INSERT_ROWS} WHERE r.id = NEW.id;
+    END
+    """,
+    f"""
+    CREATE TRIGGER IF NOT EXISTS {R}_fts_delete
+    AFTER DELETE ON {R} BEGIN
+        DELETE FROM {FTS_TABLE} WHERE rowid = OLD.id;
+    END
+    """,
+    f"""
+    CREATE TRIGGER IF NOT EXISTS {T}_fts_insert
+    AFTER INSERT ON {T} BEGIN
+        DELETE FROM {FTS_TABLE}
+         WHERE rowid IN (SELECT id FROM {R} WHERE theme_id = NEW.id);
+        {_INSERT_ROWS} WHERE r.theme_id = NEW.id;
+    END
+    """,
+    f"""
+    CREATE TRIGGER IF NOT EXISTS {M}_fts_insert
+    AFTER INSERT ON {M} BEGIN
+        DELETE FROM {FTS_TABLE} WHERE rowid IN (
+            SELECT r.id FROM {R} r JOIN {T} t ON t.id = r.theme_id
+             WHERE t.meeting_id = NEW.id);
+        {_INSERT_ROWS} WHERE t.meeting_id = NEW.id;
+    END
+    """,
+    f"""
+    CREATE TRIGGER IF NOT EXISTS {T}_fts_update
+    AFTER UPDATE OF title_fr, title_en, meeting_id ON {T} BEGIN
+        DELETE FROM {FTS_TABLE}
+         WHERE rowid IN (SELECT id FROM {R} WHERE theme_id = NEW.id);
+        {_INSERT_ROWS} WHERE r.theme_id = NEW.id;
+    END
+    """,
+    f"""
+    CREATE TRIGGER IF NOT EXISTS {M}_fts_update
+    AFTER UPDATE OF title_fr, title_en ON {M} BEGIN
+        DELETE FROM {FTS_TABLE} WHERE rowid IN (
+            SELECT r.id FROM {R} r JOIN {T} t ON t.id = r.theme_id
+             WHERE t.meeting_id = NEW.id);
+        {_INSERT_ROWS} WHERE t.meeting_id = NEW.id;
+    END
+    """,
+]
+
+REBUILD = [f"DELETE FROM {FTS_TABLE}", _INSERT_ROWS]
+
+TRIGGERS = [re.search(r"CREATE TRIGGER IF NOT EXISTS (\w+)", statement)[1] for statement in CREATE[1:]]
+
+
+def _fold(language, text):
+    return fold(text, language) if text else ""
+
+
+class SqliteBackend(Backend):
+    def term_sql(self, term, languages):
+        expressions = []
+        for language in languages:
+            folded = term.folded(language)
+            if folded:
+                columns = f"text_{language} theme_{language} meeting_{language}"
+                expressions.append(f'({{{columns}}} : "{" ".join(folded)}")')
+        if not expressions:
+            return "1 = 0", []
+        return f"r.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", [
+            " OR ".join(expressions)
+        ]
+
+    def similar_words(self, normalized, limit):
+        """What PostgreSQL's trigram search gives (see ``postgres.py``), computed here."""
+        scored = []
+        for word, candidate, language, frequency in SearchTerm.objects.values_list(
+            "word", "normalized", "language", "frequency"
+        ):
+            score = similarity(normalized, candidate)
+            if score >= SIMILARITY_THRESHOLD:
+                scored.append((-score, -frequency, word, candidate, language, frequency))
+        scored.sort()
+        return [
+            (word, candidate, language, frequency)
+            for _s, _f, word, candidate, language, frequency in scored[:limit]
+        ]
+
+    def rebuild(self):
+        with self.connection.cursor() as cursor:
+            for statement in REBUILD:
+                cursor.execute(statement)
+
+    # -- hooks --------------------------------------------------------------
+
+    def connection_created(self):
+        """Make ``ccs_fold`` available to the triggers on this connection."""
+        register_functions(self.connection.connection)
+
+    def before_migrate(self):
+        with self.connection.cursor() as cursor:
+            for name in TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+    def after_migrate(self):
+        """Create the FTS table and triggers if missing, and fill the table if it is out of step."""
+        if R not in self.connection.introspection.table_names():
+            return  # the app's tables are not there (migrated to zero)
+        with self.connection.cursor() as cursor:
+            for statement in CREATE:
+                cursor.execute(statement)
+            cursor.execute(f"SELECT COUNT(*) FROM {FTS_TABLE}")
+            indexed = cursor.fetchone()[0]
+            cursor.execute(f"SELECT COUNT(*) FROM {R}")
+            if cursor.fetchone()[0] != indexed:
+                self.rebuild()
+
+
+def register_functions(dbapi_connection, fold_function=_fold):
+    dbapi_connection.create_function("ccs_fold", 2, fold_function, deterministic=True)

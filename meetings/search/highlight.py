@@ -1,0 +1,65 @@
+"""
+Highlighting: the query's words, or its phrases as wholes, marked in a text.
+
+Database text and the query are never trusted as HTML: the matches are
+marked with private-use sentinels, the whole string is escaped, and only
+then do the sentinels become ``<mark>`` elements.
+"""
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from .text import WORD, fold_word
+
+# Private-use characters that no archive text holds.
+MARK_START, MARK_END = "\ue000", "\ue001"
+SENTINELS = MARK_START + MARK_END
+
+
+def _spans(text, terms, language):
+    """The (start, end) character spans of ``terms`` in ``text``."""
+    tokens = [
+        (match.start(), match.end(), fold_word(match.group(), language)) for match in WORD.finditer(text)
+    ]
+    folded = [token for _start, _end, token in tokens]
+    spans = []
+    for term in terms:
+        wanted = [fold_word(word, language) for word in term.words]
+        offsets = [(i, w) for i, w in enumerate(wanted) if w]
+        if not offsets:
+            continue
+        for start in range(len(folded) - len(wanted) + 1):
+            if all(folded[start + i] == w for i, w in offsets):
+                # A phrase is marked whole, from its first word to its last.
+                spans.append((tokens[start][0], tokens[start + len(wanted) - 1][1]))
+    return spans
+
+
+def highlight_terms(text, terms, language):
+    """``text`` with sentinels around each match of ``terms``."""
+    text = (text or "").translate({ord(c): None for c in SENTINELS})
+    spans = sorted(_spans(text, terms, language))
+    pieces, last = [], 0
+    for start, end in spans:
+        if start < last:  # overlapping matches: one mark
+            if end > last:
+                pieces[-1] = pieces[-1][:-1] + text[last:end] + MARK_END
+                last = end
+            continue
+        pieces += [text[last:start], MARK_START + text[start:end] + MARK_END]
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def render_highlight(text):
+    """Escape ``text`` whole, then turn the sentinels into <mark> elements."""
+    escaped = escape(text)
+    return mark_safe(escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
+
+
+def highlight(text, terms, language):
+    return render_highlight(highlight_terms(text, terms, language))
+
+
+__all__ = ["MARK_END", "MARK_START", "highlight", "highlight_terms", "render_highlight"]

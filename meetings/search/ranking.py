@@ -1,0 +1,218 @@
+"""
+Relevance: how well a recommendation answers a query, scored in Python so
+that both databases give the same order.
+
+The database finds the matches; this module orders at most the engine's
+``CANDIDATES`` of them, reading their text in both languages. What counts,
+and how much (the weights below were set on the tuning queries of
+``tests/relevance/`` and checked on its held-out set):
+
+- where a word is found: the recommendation's text, then its theme's title,
+  then its meeting's title;
+- in which language: the page's language first, the other one next (every
+  recommendation exists in both, and a reader may type either);
+- how: the very word typed (accents and capitals aside) above another word
+  that only shares its stem, so that "accessibility" ranks its own matches
+  above "access", and the French stem of "data" ("date") never outranks the
+  English word "data";
+- subjects: a recommendation indexed under a subject the query names scores
+  a little, below any match of the words themselves, and adds to one;
+- closeness: the query's words side by side in the text rank above the same
+  words far apart.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+from .text import fold_word, unaccent, words
+
+FIELD_WEIGHTS = {"text": 1.0, "theme": 0.5, "meeting": 0.25}
+OTHER_LANGUAGE_WEIGHT = 0.8
+# A word found only through its stem, against the word itself.
+STEM_WEIGHT = 0.35
+SUBJECT_WEIGHT = 0.3
+# Each pair of the query's words found side by side.
+ADJACENCY_WEIGHT = 0.25
+# Term-frequency saturation and length normalization, as in BM25.
+SATURATION = 0.6
+LENGTH_NORMALIZATION = 0.3
+AVERAGE_LENGTH = 30
+
+
+@dataclass
+class Field:
+    """A field's words: folded (stemmed), and exact (accents and capitals aside)."""
+
+    folded: list
+    exact: list
+
+
+@dataclass
+class Document:
+    """
+    One recommendation's searchable text, per language and field, read into
+    words only when a query's word may be there. ``cache`` is shared by the
+    documents of one search: recommendations of one theme share its title.
+    """
+
+    pk: int
+    texts: dict  # (language, field) -> text
+    subjects: set = field(default_factory=set)
+    cache: dict = field(default_factory=dict)
+
+    def plain(self, language, name):
+        """The field's text in lower case, without accents."""
+        text = self.texts.get((language, name)) or ""
+        found = self.cache.get(text)
+        if found is None:
+            found = self.cache[text] = unaccent(text).lower()
+        return found
+
+    def words(self, language, name):
+        plain = self.plain(language, name)
+        key = (plain, language)
+        found = self.cache.get(key)
+        if found is None:
+            exact = words(plain)
+            found = self.cache[key] = Field([fold_word(word, language) for word in exact], exact)
+        return found
+
+
+def make_document(pk, texts, subjects=(), cache=None):
+    """``texts`` maps (language, field) to the text."""
+    return Document(pk, texts, set(subjects), {} if cache is None else cache)
+
+
+def _may_hold(plain, stem):
+    # A word's stem is its beginning, but for a last letter or two ("agency", "agenc";
+    # "happy", "happi"): if even that much is not in the text, the word is not.
+    return stem[: max(3, len(stem) - 2)] in plain
+
+
+def _occurrences(term, language, document, name):
+    """Weighted count of ``term`` in one field: 1 for the very words, STEM_WEIGHT for the stem alone."""
+    wanted = [fold_word(word, language) for word in term.words]
+    exact_wanted = [unaccent(word).lower() for word in term.words]
+    plain = document.plain(language, name)
+    if not all(_may_hold(plain, w) for w in wanted if w):
+        return 0.0
+    words_of = document.words(language, name)
+    if len(wanted) == 1:
+        # One word: counted, not searched for.
+        stem_matches = words_of.folded.count(wanted[0]) if wanted[0] else 0
+        if not stem_matches:
+            return 0.0
+        same = words_of.exact.count(exact_wanted[0])
+        return same + STEM_WEIGHT * (stem_matches - same)
+    folded, exact = words_of.folded, words_of.exact
+    # A phrase's stop words keep their place but need not match, as in the index.
+    offsets = [(i, w) for i, w in enumerate(wanted) if w]
+    if not all(w in words_of.folded for _i, w in offsets):
+        return 0.0
+    count = 0.0
+    for start in range(len(folded) - len(wanted) + 1):
+        if offsets and all(folded[start + i] == w for i, w in offsets):
+            same = all(exact[start + i] == exact_wanted[i] for i, _w in offsets)
+            count += 1.0 if same else STEM_WEIGHT
+    return count
+
+
+def term_score(term, document, language, languages):
+    """The best evidence for ``term`` in ``document``, and whether the page's language gave it."""
+    best, in_page_language = 0.0, False
+    for searched in languages:
+        if not term.folded(searched):
+            continue
+        language_weight = 1.0 if searched == language else OTHER_LANGUAGE_WEIGHT
+        for name, field_weight in FIELD_WEIGHTS.items():
+            count = _occurrences(term, searched, document, name)
+            if not count:
+                continue
+            length = len(document.words(searched, name).folded)
+            norm = 1 - LENGTH_NORMALIZATION + LENGTH_NORMALIZATION * length / AVERAGE_LENGTH
+            score = language_weight * field_weight * count / (count + SATURATION * norm)
+            if score > best:
+                best = score
+            if searched == language:
+                in_page_language = True
+    return best, in_page_language
+
+
+def _adjacent_pairs(query, document, languages):
+    """How many pairs of consecutive one-word clauses appear side by side in the text."""
+    plain = []
+    for clause in query.clauses:
+        alternative = clause.terms[0] if len(clause.terms) == 1 else None
+        plain.append(
+            alternative[0]
+            if alternative and len(alternative) == 1 and len(alternative[0].words) == 1
+            else None
+        )
+    pairs = 0
+    for first, second in zip(plain, plain[1:], strict=False):
+        if first is None or second is None:
+            continue
+        for language in languages:
+            a, b = fold_word(first.words[0], language), fold_word(second.words[0], language)
+            if not (a and b and _may_hold(document.plain(language, "text"), a)):
+                continue
+            folded = [token for token in document.words(language, "text").folded if token]
+            if any(x == a and y == b for x, y in zip(folded, folded[1:], strict=False)):
+                pairs += 1
+                break
+    return pairs
+
+
+@dataclass
+class Evidence:
+    """What one recommendation holds of a query: a score per clause, and how it matched."""
+
+    clauses: list
+    adjacent_pairs: int
+    # False when only the other language's text matched some clause.
+    in_page_language: bool
+
+
+def evidence(query, document, language, languages):
+    values, in_page_language = [], True
+    for clause in query.searched_clauses(languages):
+        clause_best, clause_in_page = 0.0, False
+        for alternative in clause.terms:
+            scores = [term_score(term, document, language, languages) for term in alternative]
+            if scores and all(value for value, _in_page in scores):
+                value = sum(value for value, _in_page in scores) / len(scores)
+                if value > clause_best:
+                    clause_best = value
+                clause_in_page = clause_in_page or all(in_page for _value, in_page in scores)
+        if clause.subjects & document.subjects:
+            clause_best += SUBJECT_WEIGHT
+            clause_in_page = True
+        if clause_best:
+            in_page_language = in_page_language and clause_in_page
+        values.append(clause_best)
+    return Evidence(values, _adjacent_pairs(query, document, languages), in_page_language)
+
+
+def clause_weights(evidences):
+    """An inverse document frequency for each clause, among the recommendations found.
+
+    When every clause must match, they all weigh the same. When a long
+    query is relaxed to any of its words (see the engine), a rare word
+    counts for more than a common one, as in BM25.
+    """
+    evidences = list(evidences)
+    if not evidences:
+        return []
+    found = len(evidences)
+    weights = []
+    for index in range(len(evidences[0].clauses)):
+        having = sum(1 for e in evidences if e.clauses[index])
+        weights.append(math.log(1 + (found - having + 0.5) / (having + 0.5)) if having else 0.0)
+    top = max(weights) or 1.0
+    # Softened: how many of the words match counts as much as which.
+    return [0.5 + 0.5 * weight / top if weight else 0.0 for weight in weights]
+
+
+def score(evidence, weights):
+    matched = sum(weight * value for weight, value in zip(weights, evidence.clauses, strict=True))
+    return matched + ADJACENCY_WEIGHT * evidence.adjacent_pairs
