@@ -4,6 +4,9 @@ VENV ?= .venv
 PORT ?= 8000
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
+# One test worker per core; a file's tests stay on one worker, so the browser
+# and the server they share start once. The ten slowest tests are listed.
+PYTEST_ARGS ?= --numprocesses auto --dist loadfile --durations 10
 # Local development runs with DEBUG on; production sets its own environment.
 export DEBUG ?= 1
 
@@ -45,8 +48,7 @@ test: install
 	$(BIN)/ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run
 	$(MANAGE) build_fixtures --check
-	$(MANAGE) collectstatic --noinput --verbosity 0
-	$(BIN)/pytest --cov --cov-report=term
+	$(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -157,6 +157,15 @@ ARCHIVE_FIXTURE = BASE_DIR / "fixtures" / "archive.json"
 SUBJECTS_FIXTURE = BASE_DIR / "fixtures" / "subjects.json"
 FORMAT_MODULE_PATH = ["ccs_archive.formats"]
 
+# Who publishes this copy of the archive, and where readers write: the About
+# page, and the "Report a problem" link on every page (a mailto: with the
+# page's address filled in). Each deployment sets its own.
+ARCHIVE_PUBLISHER = os.environ.get("ARCHIVE_PUBLISHER", "")
+ARCHIVE_CONTACT_EMAIL = os.environ.get("ARCHIVE_CONTACT_EMAIL", "")
+ARCHIVE_PROBLEM_EMAIL = os.environ.get("ARCHIVE_PROBLEM_EMAIL", "") or ARCHIVE_CONTACT_EMAIL
+# The published page the French text is copied from, linked from the About page.
+ARCHIVE_SOURCE_URL = os.environ.get("ARCHIVE_SOURCE_URL", "")
+
 # --- Security -------------------------------------------------------------
 # Production defaults are strict; each can be relaxed from the environment
 # (for example SECURE_SSL_REDIRECT=0 behind a proxy that already redirects).

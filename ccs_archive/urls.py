@@ -19,6 +19,7 @@ urlpatterns = [
     path("", views.choose_language, name="root"),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("robots.txt", open_data_views.robots_txt, name="robots"),
     path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("api/v1/", include("meetings.open_data.api_urls")),

@@ -198,7 +198,18 @@ class Theme(models.Model):
         return f"{self.meeting.get_absolute_url()}#{self.anchor}"
 
     @property
+    def number(self):
+        """The theme's number on its meeting's page: its position, 1, 2, 3…"""
+        return self.position
+
+    @property
     def anchor(self):
+        """``t2``: derived from the number, so the same in both languages and on every copy of the archive."""
+        return f"t{self.number}"
+
+    @property
+    def former_anchor(self):
+        """The fragment links used before themes were numbered; the page still carries it."""
         return f"theme-{self.pk}"
 
 
@@ -297,12 +308,22 @@ class Recommendation(models.Model):
 
     @property
     def number(self):
-        """ "2.3": the theme's position, then the recommendation's, as the meeting page numbers them."""
+        """``2.3``: the theme's position in its meeting, then this one's in the theme.
+
+        It is what readers cite, so it is what the permalink is made of. Staff
+        reordering themes or recommendations renumbers them (positions stay
+        gapless), and the permalink follows the number.
+        """
         return f"{self.theme.position}.{self.position}"
 
     @property
     def anchor(self):
-        """The permalink's fragment: the same in both languages, stable under reordering."""
+        """``r2-3``: the permalink's fragment, the same in both languages and on every copy of the archive."""
+        return f"r{self.theme.position}-{self.position}"
+
+    @property
+    def former_anchor(self):
+        """``rec-<id>``: the fragment of permalinks shared before numbering; the page still carries it."""
         return f"rec-{self.pk}"
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path(_("subjects/<slug:slug>/"), views.subject_detail, name="subject"),
     path(_("meetings/feed/"), feeds.MeetingFeed(), name="feed"),
     path(_("search/feed/"), feeds.SearchFeed(), name="search_feed"),
+    path(_("about/"), views.about, name="about"),
     path(_("open-data/"), open_data_views.open_data, name="open_data"),
     path(
         _("open-data/recommendations.csv"),

@@ -1,11 +1,13 @@
 """Public pages: browse meetings by date, read one, search recommendations."""
 
+from django.conf import settings
 from django.db.models import Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.cache import cache_control
 from django.views.generic.dates import ArchiveIndexView, YearArchiveView
 from modeltranslation.settings import AVAILABLE_LANGUAGES
 from modeltranslation.utils import build_localized_fieldname
@@ -149,6 +151,26 @@ def search(request):
         context["results"] = search_recommendations(form.cleaned_data["q"], language, **form.search_options())
         context.update(other_language_context(request, language))
     return render(request, "meetings/search.html", context)
+
+
+def about(request):
+    """Who publishes the archive, where its text comes from, and how to report a problem."""
+    context = {
+        "publisher": settings.ARCHIVE_PUBLISHER,
+        "contact_email": settings.ARCHIVE_CONTACT_EMAIL,
+        "source_url": settings.ARCHIVE_SOURCE_URL,
+    }
+    return render(request, "meetings/about.html", context)
+
+
+# The page links the icon by its hashed static name, cached for a year; this
+# address has no version in it, so a changed icon must reach readers within a month.
+@cache_control(public=True, max_age=30 * 24 * 60 * 60)
+def favicon(request):
+    """``/favicon.ico``, which browsers and crawlers ask for whatever a page links."""
+    return FileResponse(
+        (settings.BASE_DIR / "static" / "favicon.ico").open("rb"), content_type="image/vnd.microsoft.icon"
+    )
 
 
 def other_language_context(request, language):

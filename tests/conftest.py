@@ -7,10 +7,36 @@ import sys
 import time
 import urllib.request
 
+import hypothesis
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import setup_databases, teardown_databases
+
+# Generated inputs (tests/test_fuzz.py, tests/test_api.py). CI runs the full
+# depth (.ci/run sets HYPOTHESIS_PROFILE=ci); a developer's run tries a tenth
+# as many examples, which finds the common mistakes in seconds, not minutes.
+hypothesis.settings.register_profile("ci", max_examples=600)
+hypothesis.settings.register_profile("dev", max_examples=60)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+# The database the settings name, before any test database replaces it.
+DEVELOPMENT_DATABASE = settings.DATABASES["default"]["NAME"]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    """Collect the static files once, before any test (or test worker) starts.
+
+    Pages name their stylesheets by hashed name from the manifest, and the
+    gunicorn that the browser tests drive serves them from STATIC_ROOT: plain
+    ``pytest`` must not depend on an earlier ``collectstatic``. Under
+    pytest-xdist only the controller does it, so workers never write at once.
+    """
+    if hasattr(config, "workerinput"):
+        return
+    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def archive_records():
@@ -20,8 +46,18 @@ def archive_records():
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the real archive once, as `make run` does; each test runs in a transaction rolled back after it."""
+    made_here = None
     with django_db_blocker.unblock():
+        if connection.settings_dict["NAME"] == DEVELOPMENT_DATABASE:
+            # pytest-django makes test databases only for tests that ask for one; the
+            # browser tests alone do not, but the server they start needs it. Without
+            # this, they would read (and load into) the developer's own database.
+            made_here = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         call_command("load_archive", stdout=io.StringIO())
+    yield
+    if made_here:
+        with django_db_blocker.unblock():
+            teardown_databases(made_here, verbosity=0)
 
 
 @pytest.fixture
@@ -103,6 +139,9 @@ def production_server(django_db_setup):
         # Plain HTTP on the loopback: no TLS to redirect to.
         SECURE_SSL_REDIRECT="0",
         LOG_LEVEL="WARNING",
+        # So that pages show the About page's contact and the "Report a problem" link.
+        ARCHIVE_PUBLISHER="Archives ouvertes du CCS",
+        ARCHIVE_CONTACT_EMAIL="archive@example.ca",
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "ccs_archive/gunicorn.conf.py", "ccs_archive.wsgi"],

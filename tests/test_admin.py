@@ -181,7 +181,7 @@ def test_edit_a_french_text_then_find_the_new_word(client, editor, newest_meetin
     assert response.status_code == 302, errors(response)
     page = client.get("/fr/recherche/", {"q": "phares cotiers"}).content.decode()
     assert "1 recommandation correspond" in page
-    assert f"#rec-{recommendation.pk}" in page
+    assert f"{newest_meeting.get_absolute_url()}#r1-1" in page
     assert "<mark>phares</mark> <mark>côtiers</mark>" in page
 
 

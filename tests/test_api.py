@@ -428,8 +428,10 @@ MEETING_PARAMETERS = st.fixed_dictionaries(
     },
 )
 
+# Each example makes a request and validates the answer against the schema: a
+# quarter of the profile's examples (see conftest.py), 150 in CI.
 ARBITRARY = settings(
-    max_examples=150,
+    max_examples=settings.default.max_examples // 4,
     deadline=None,
     database=None,
     # The examples only read the archive, so sharing the test's database is safe; the long
@@ -463,7 +465,7 @@ def test_any_meeting_parameters_give_a_documented_answer(params):
     check_arbitrary("/meetings/", params)
 
 
-@settings(ARBITRARY, max_examples=50)
+@settings(ARBITRARY, max_examples=settings.default.max_examples // 12)
 @given(params=st.dictionaries(NASTY_TEXT, NASTY_TEXT, max_size=3))
 def test_any_parameters_on_the_other_endpoints_give_a_documented_answer(params):
     for path in ("/", "/committees/"):

@@ -10,8 +10,10 @@ CI sets CCS_REQUIRE_BROWSER=1, which turns that skip into a failure.
 
 import json
 import os
+import re
 import shutil
 import subprocess
+import sys
 import urllib.request
 from pathlib import Path
 
@@ -50,6 +52,7 @@ PAGE_TYPES = {
     "not-found": {"fr": "/fr/nulle-part/", "en": "/en/nowhere/"},
     "admin-login": {"fr": "/admin/login/", "en": "/admin/login/"},
     "open-data": {"fr": "/fr/donnees-ouvertes/", "en": "/en/open-data/"},
+    "about": {"fr": "/fr/a-propos/", "en": "/en/about/"},
     "subjects": {"fr": "/fr/sujets/", "en": "/en/subjects/"},
     "subject": {"fr": "/fr/sujets/intelligence-artificielle/", "en": "/en/subjects/artificial-intelligence/"},
     "search-other-language": {"fr": "/fr/recherche/?q=partnerships", "en": "/en/search/?q=partenariats"},
@@ -60,8 +63,8 @@ PAGE_TYPES = {
 }
 
 
-def _unavailable(reason):
-    message = f"{reason}. Install Debian's chromium (apt-get install chromium) to run the browser tests."
+def _unavailable(reason, remedy):
+    message = f"{reason}. {remedy}"
     if os.environ.get("CCS_REQUIRE_BROWSER"):
         pytest.fail(f"{message} CCS_REQUIRE_BROWSER is set, so this cannot be skipped.")
     pytest.skip(message)
@@ -72,11 +75,11 @@ def _unavailable(reason):
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
-        _unavailable(f"No browser at {CHROMIUM}")
+        _unavailable(f"No browser at {CHROMIUM}", "Install Debian's chromium: apt-get install chromium.")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("Playwright is not installed (pip install -e '.[dev]')")
+        _unavailable("Playwright is not installed", "Run make install.")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser
@@ -150,6 +153,26 @@ def test_journey_open_a_meeting_and_follow_a_permalink(open_page, production_ser
     assert not page.console_errors
 
 
+def test_a_permalink_shared_before_numbering_still_lands_on_its_recommendation(open_page):
+    page = open_page(EN_MEETING, "en")
+    former = page.locator("#r2-3 .permalink span").get_attribute("id")
+    assert re.fullmatch(r"rec-\d+", former)
+    page = open_page(f"{EN_MEETING}#{former}", "en")
+    assert in_viewport(page, "#r2-3")
+    # The item lights up as if it were the target itself.
+    outline = page.evaluate("getComputedStyle(document.querySelector('#r2-3')).outlineStyle")
+    assert outline == "solid"
+    assert not page.console_errors
+
+
+def test_on_this_page_leads_to_a_theme(open_page):
+    page = open_page(FR_MEETING, "fr")
+    page.locator(".on-this-page a").nth(3).click()
+    page.wait_for_url("**#t4")
+    assert is_target(page, "#t4")
+    assert in_viewport(page, "#t4-title")
+
+
 @pytest.mark.parametrize("language, other", [("fr", "en"), ("en", "fr")])
 def test_journey_toggle_keeps_the_meeting_and_the_recommendation(open_page, language, other):
     page = open_page(FR_MEETING if language == "fr" else EN_MEETING, language)
@@ -189,7 +212,7 @@ def test_journey_search_filter_and_open_a_result(open_page, language, query, wor
     with page.expect_navigation():
         page.locator(".hits a").first.click()
     fragment = page.url.split("#")[1]
-    assert fragment.startswith("rec-")
+    assert re.fullmatch(r"r\d+-\d+", fragment)
     assert is_target(page, f"#{fragment}")
     assert page.locator(f"#{fragment}").is_visible()
 
@@ -238,7 +261,7 @@ def test_keyboard_only(open_page, language):
     assert page.locator(".hits > li").count() > 0
 
 
-@pytest.mark.parametrize("page_type", ["listing", "meeting", "search-results", "not-found"])
+@pytest.mark.parametrize("page_type", ["listing", "meeting", "search-results", "not-found", "about"])
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_no_horizontal_scroll_at_320_pixels_or_200_percent_zoom(open_page, page_type, language):
     path = PAGE_TYPES[page_type][language]
@@ -256,6 +279,33 @@ def test_no_horizontal_scroll_at_320_pixels_or_200_percent_zoom(open_page, page_
                 .map(e => e.textContent.trim().slice(0, 40))"""
         )
         assert not clipped, f"text cut off at {width}px: {clipped}"
+
+
+@pytest.mark.parametrize("width", [320, 768, 1024, 1280])
+def test_header_fits_a_french_search_and_puts_the_toggle_top_right(open_page, width):
+    page = open_page("/fr/reunions/2022/", "fr", width=width)
+    header = page.evaluate(
+        """query => {
+            const box = selector => document.querySelector(selector).getBoundingClientRect();
+            const input = document.querySelector('#site-search');
+            const style = getComputedStyle(input);
+            const context = document.createElement('canvas').getContext('2d');
+            context.font = `${style.fontSize} ${style.fontFamily}`;
+            const label = document.querySelector('.site-search label');
+            return {
+                room: input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight),
+                query: context.measureText(query).width,
+                labelLines: Math.round(label.getBoundingClientRect().height / parseFloat(getComputedStyle(label).lineHeight)),
+                toggle: box('.language-toggle a'), name: box('.site-name'), wrap: box('.header-grid'),
+            };
+        }""",
+        "intelligence artificielle",
+    )
+    assert header["room"] >= header["query"], header
+    assert header["labelLines"] == 1, header
+    # Top right: level with the site's name, at the right edge of the header.
+    assert header["toggle"]["top"] < header["name"]["bottom"]
+    assert header["wrap"]["right"] - header["toggle"]["right"] < 20
 
 
 def axe_violations(page):
@@ -295,9 +345,14 @@ def test_axe_gate_can_fail(open_page):
 
 def vnu_errors(documents, tmp_path):
     if not VNU_JAR.exists():
-        _unavailable(f"No Nu HTML Checker at {VNU_JAR} (run .ci/run, or npm install vnu-jar)")
+        _unavailable(
+            f"No Nu HTML Checker at {VNU_JAR}",
+            "Install it: npm install --prefix .ci/vnu vnu-jar@26.9.27 (or run .ci/run).",
+        )
     if not shutil.which("java"):
-        _unavailable("No java to run the Nu HTML Checker")
+        _unavailable(
+            "No java to run the Nu HTML Checker", "Install it: apt-get install default-jre-headless."
+        )
     paths = []
     for name, html in documents.items():
         path = tmp_path / f"{name}.html"
@@ -315,8 +370,16 @@ def vnu_errors(documents, tmp_path):
     ]
 
 
-def test_every_page_type_is_valid_html(production_server, tmp_path):
-    documents = {}
+BROKEN_PAGE = '<!DOCTYPE html><html lang="fr"><head><title>x</title></head><body><img src="x"></body></html>'
+
+
+@pytest.fixture(scope="module")
+def nu_checker_errors(production_server, tmp_path_factory):
+    """The Nu checker's errors for every page type in both languages, and for one broken page.
+
+    One run of the checker for all: starting Java is most of its time.
+    """
+    documents = {"broken": BROKEN_PAGE}
     for page_type, paths in PAGE_TYPES.items():
         for language, path in paths.items():
             request = urllib.request.Request(production_server + path, headers={"Accept-Language": language})
@@ -326,18 +389,28 @@ def test_every_page_type_is_valid_html(production_server, tmp_path):
             except urllib.error.HTTPError as error:  # the 404 page is a page too
                 body = error.read()
             documents[f"{page_type}-{language}"] = body.decode()
-    errors = vnu_errors(documents, tmp_path)
+    return vnu_errors(documents, tmp_path_factory.mktemp("nu"))
+
+
+def test_every_page_type_is_valid_html(nu_checker_errors):
+    errors = [error for error in nu_checker_errors if not error.startswith("broken.html:")]
     assert not errors, "\n".join(errors)
 
 
-def test_html_gate_can_fail(tmp_path):
-    errors = vnu_errors(
-        {
-            "broken": '<!DOCTYPE html><html lang="fr"><head><title>x</title></head><body><img src="x"></body></html>'
-        },
-        tmp_path,
+def test_html_gate_can_fail(nu_checker_errors):
+    assert any(error.startswith("broken.html:") and "alt" in error for error in nu_checker_errors)
+
+
+def test_a_missing_nu_checker_is_named_in_the_skip(monkeypatch, tmp_path):
+    # Chromium may well be there; the reason must name what is missing.
+    monkeypatch.setattr(sys.modules[__name__], "VNU_JAR", Path("/nowhere/vnu.jar"))
+    monkeypatch.delenv("CCS_REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        vnu_errors({"page": "<!DOCTYPE html>"}, tmp_path)
+    assert str(skipped.value.msg).startswith(
+        "No Nu HTML Checker at /nowhere/vnu.jar. Install it: npm install"
     )
-    assert any("alt" in error for error in errors)
+    assert "chromium" not in skipped.value.msg
 
 
 @pytest.fixture(scope="session")
@@ -349,13 +422,18 @@ def staff_login(django_db_setup, django_db_blocker):
     """
     from concurrent.futures import ThreadPoolExecutor
 
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
     from django.contrib.auth.models import User
     from django.db import connection
 
     def create():
         try:
             User.objects.filter(username="browser-admin").delete()
-            User.objects.create_superuser("browser-admin", password="browser-admin-password-123")
+            user = User.objects.create_superuser("browser-admin")
+            # Hashed the production way: the server checks it with the production hashers.
+            hasher = PBKDF2PasswordHasher()
+            user.password = hasher.encode("browser-admin-password-123", hasher.salt())
+            user.save()
         finally:
             connection.close()
 

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 pytestmark = pytest.mark.django_db
 
+# As many examples as the Hypothesis profile says (see conftest.py): 600 in CI.
 FUZZ = settings(
-    max_examples=600,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

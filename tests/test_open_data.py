@@ -61,7 +61,9 @@ def site_ids(query, language="fr", **options):
 
 
 def permalink_id(url):
-    return int(re.search(r"#rec-(\d+)$", url).group(1))
+    """The id of the recommendation a permalink leads to: a meeting's page at ``#r<theme>-<number>``."""
+    date, theme, position = re.search(r"/(\d{4}-\d\d-\d\d)-[\w-]+/#r(\d+)-(\d+)$", url).groups()
+    return Recommendation.objects.get(theme__meeting__date=date, theme__position=theme, position=position).pk
 
 
 def unpublish(meeting):
@@ -116,7 +118,7 @@ def test_csv_in_the_page_language_has_one_text_column(client):
     assert header == ["Meeting date", "Meeting title", "Theme", "Recommendation", "Permalink", "Subjects"]
     assert len(rows) == ALL_RECOMMENDATIONS
     assert rows[0][1] == "The future of Service Canada (Part 2)"
-    assert rows[0][4].startswith(f"http://testserver{EN_MEETING}#rec-")
+    assert rows[0][4] == f"http://testserver{EN_MEETING}#r1-1"
     for row in rows:
         recommendation = Recommendation.objects.get(pk=permalink_id(row[4]))
         assert row[3] == recommendation.text_en

@@ -1,6 +1,9 @@
+import io
+import json
 import re
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
@@ -88,24 +91,73 @@ def test_meeting_page_shows_everything_in_source_order(client):
     assert '<time datetime="2023-10-03">3 octobre 2023</time>' in page
     assert "Comité consultatif sur les services (CCS)" in page
     assert "Donner un aperçu aux membres du CCS" in page
-    themes = re.findall(r'<h2 id="theme-\d+-title">([^<]+)</h2>', page)
-    assert len(themes) == 5
-    assert themes[0].startswith("Partenariats avec d&#x27;autres ministères")
-    assert themes[4].startswith("Efficacités grâce à l&#x27;automatisation")
+    themes = re.findall(r'<h2 id="t\d-title"><span [^>]+>(\d)\.</span> ([^<]+)</h2>', page)
+    assert [number for number, _title in themes] == ["1", "2", "3", "4", "5"]
+    assert themes[0][1].startswith("Partenariats avec d&#x27;autres ministères")
+    assert themes[4][1].startswith("Efficacités grâce à l&#x27;automatisation")
     assert page.count('class="permalink"') == 16
     assert "Les points de vue offerts dans les résumés" in page
 
 
-def test_each_recommendation_has_a_permalink_anchor(client, newest_meeting):
+def test_on_this_page_lists_the_numbered_themes(client):
+    page = html(client.get(EN_MEETING))
+    contents = re.search(r'<nav class="on-this-page".*?</nav>', page, re.S).group()
+    assert '<h2 id="on-this-page">On this page</h2>' in contents
+    entries = re.findall(r'<li value="(\d)"><a href="#(t\d)">([^<]+)</a></li>', contents)
+    assert [(number, anchor) for number, anchor, _title in entries] == [
+        (str(n), f"t{n}") for n in range(1, 6)
+    ]
+    assert entries[1][2] == "Removing barriers and biases to ensure more inclusive and equitable access"
+    assert '<section class="theme" id="t2" aria-labelledby="t2-title">' in page
+    assert "Sur cette page" in html(client.get(FR_MEETING))
+
+
+def test_each_recommendation_is_numbered_and_its_number_is_its_permalink(client, newest_meeting):
     page = html(client.get(FR_MEETING))
     recommendation = newest_meeting.themes.get(position=2).recommendations.get(position=3)
-    anchor = f"rec-{recommendation.pk}"
-    assert f'<li id="{anchor}">' in page
-    assert f'href="#{anchor}"' in page
-    assert "Lien vers la recommandation 2.3" in page
-    assert recommendation.get_absolute_url("en") == f"{EN_MEETING}#{anchor}"
-    # The same anchor exists on the English page, so a permalink survives the toggle.
-    assert f'<li id="{anchor}">' in html(client.get(EN_MEETING))
+    assert recommendation.number == "2.3"
+    assert recommendation.anchor == "r2-3"
+    item = re.search(r'<li id="r2-3">.*?</li>', page, re.S).group()
+    link = re.search(r'<a class="permalink" href="#r2-3"[^>]*>(.*?)</a>', item).group(1)
+    assert re.sub(r"<[^>]+>", "", link) == "Recommandation 2.3"
+    # What one sees is the number itself; a screen reader hears "Recommandation 2.3".
+    assert link.endswith("</span>2.3")
+    assert "Lien vers la recommandation" not in page
+    assert recommendation.get_absolute_url("en") == f"{EN_MEETING}#r2-3"
+    # The same anchor is on the English page, so a permalink survives the toggle.
+    assert '<li id="r2-3">' in html(client.get(EN_MEETING))
+
+
+def test_anchors_come_from_numbers_not_from_database_ids(newest_meeting):
+    """The archive loaded on another instance gets other ids, and the same permalinks."""
+    theme = newest_meeting.themes.get(position=2)
+    recommendation = theme.recommendations.get(position=3)
+    assert (theme.anchor, recommendation.anchor) == ("t2", "r2-3")
+    theme.pk = recommendation.pk = 987654
+    assert (theme.anchor, recommendation.anchor) == ("t2", "r2-3")
+
+
+def test_a_former_rec_id_link_still_lands_on_its_recommendation(client, newest_meeting):
+    recommendation = newest_meeting.themes.get(position=2).recommendations.get(position=3)
+    theme = recommendation.theme
+    for path in (FR_MEETING, EN_MEETING):
+        page = html(client.get(path))
+        item = re.search(r'<li id="r2-3">.*?</li>', page, re.S).group()
+        assert f'id="rec-{recommendation.pk}"' in item
+        heading = re.search(r'<h2 id="t2-title">.*?</h2>', page).group()
+        assert f'id="theme-{theme.pk}"' in heading
+
+
+def test_the_disclaimer_is_said_once_on_a_meeting_page(client):
+    for path, disclaimer, footer in (
+        (FR_MEETING, "Les points de vue offerts", "Les points de vue exprimés dans ces résumés"),
+        (EN_MEETING, "The views expressed in the summaries", "The views in these summaries"),
+    ):
+        page = html(client.get(path))
+        assert page.count(disclaimer) == 1
+        assert footer not in page
+    # Pages without the committee's own words keep the footer's.
+    assert "The views in these summaries" in html(client.get("/en/meetings/"))
 
 
 def test_meeting_page_links_to_neighbours_and_breadcrumb(client):
@@ -168,6 +220,25 @@ def test_an_old_slug_redirects(client, newest_meeting):
     assert response["Location"] == EN_MEETING
 
 
+def test_a_retitled_meeting_in_a_reloaded_fixture_keeps_its_old_address(client, records, tmp_path):
+    """A corrected translation may change a title, and so its slug; shared links must still work."""
+    meeting = next(
+        r for r in records if r["model"] == "meetings.meeting" and r["fields"]["date"] == "2023-10-03"
+    )
+    meeting["fields"]["title_en"] = "Service Canada's future (Part 2)"
+    meeting["fields"]["slug_en"] = "service-canadas-future-part-2"
+    fixture = tmp_path / "archive.json"
+    fixture.write_text(json.dumps(records), encoding="utf-8")
+    call_command("load_archive", str(fixture), "--overwrite", stdout=io.StringIO())
+
+    new_address = "/en/meetings/2023-10-03-service-canadas-future-part-2/"
+    assert "<h1>Service Canada&#x27;s future (Part 2)</h1>" in html(client.get(new_address))
+    assert MeetingSlug.objects.filter(slug="the-future-of-service-canada-part-2", language="en").exists()
+    response = client.get(EN_MEETING)
+    assert response.status_code == 301
+    assert response["Location"] == new_address
+
+
 @pytest.mark.parametrize(
     "path",
     [
@@ -203,6 +274,61 @@ def test_every_page_has_the_shared_frame(client):
         assert re.search(
             r"Date (modified|de modification).{0,20}: <time datetime=\"\d{4}-\d{2}-\d{2}\">", page
         )
+
+
+def breadcrumbs(page):
+    """The breadcrumb trail as (text, link or None for the current page)."""
+    trail = re.search(r'<nav class="breadcrumbs" aria-label="[^"]+"><ol>(.*?)</ol></nav>', page, re.S)
+    if trail is None:
+        return None
+    return [
+        (re.sub(r"<[^>]+>", "", item).strip(), (re.search(r'href="([^"]+)"', item) or [None, None])[1])
+        for item in re.findall(r"<li[^>]*>(.*?)</li>", trail.group(1), re.S)
+    ]
+
+
+@pytest.mark.parametrize(
+    "path, trail",
+    [
+        ("/fr/reunions/2022/", [("Archive du CCS", "/fr/reunions/"), ("2022", None)]),
+        (
+            FR_MEETING,
+            [
+                ("Archive du CCS", "/fr/reunions/"),
+                ("2023", "/fr/reunions/2023/"),
+                ("L&#x27;avenir de Service Canada (Partie 2)", None),
+            ],
+        ),
+        ("/en/search/?q=data", [("SAC archive", "/en/meetings/"), ("Search", None)]),
+        ("/fr/donnees-ouvertes/", [("Archive du CCS", "/fr/reunions/"), ("Données ouvertes", None)]),
+        ("/en/about/", [("SAC archive", "/en/meetings/"), ("About this archive", None)]),
+    ],
+)
+def test_pages_below_the_home_have_breadcrumbs_from_the_archive_s_home(client, path, trail):
+    assert breadcrumbs(html(client.get(path))) == trail
+
+
+def test_the_home_page_has_no_breadcrumbs(client):
+    assert breadcrumbs(html(client.get("/fr/reunions/"))) is None
+
+
+def test_language_toggle_comes_right_after_the_site_name(client):
+    page = html(client.get("/fr/reunions/"))
+    header = re.search(r'<header class="site-header">.*?</header>', page, re.S).group()
+    assert header.index('class="site-name"') < header.index('class="language-toggle"')
+    assert header.index('class="language-toggle"') < header.index('class="site-nav"')
+
+
+def test_a_page_can_drop_the_header_search_box(rf):
+    from django.template import Context, Template
+
+    request = rf.get("/fr/recherche/")
+    with translation.override("fr"):
+        page = Template(
+            '{% extends "base.html" %}{% block header_search %}{% endblock %}{% block content %}<h1>x</h1>{% endblock %}'
+        ).render(Context({"request": request}))
+    assert 'id="site-search"' not in page
+    assert '<nav class="site-nav"' in page
 
 
 def test_titles_are_unique(client):

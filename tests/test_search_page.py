@@ -32,7 +32,7 @@ def test_results_page_shows_count_highlights_theme_meeting_and_permalink(client)
     assert "<mark>intelligence</mark> <mark>artificielle</mark>" in page
     assert "Thème\u00a0: Efficacités grâce à l&#x27;automatisation" in page
     assert '<time datetime="2023-10-03">3 octobre 2023</time>' in page
-    assert re.search(r'href="/fr/reunions/2023-10-03-l-avenir-de-service-canada-partie-2/#rec-\d+"', page)
+    assert re.search(r'href="/fr/reunions/2023-10-03-l-avenir-de-service-canada-partie-2/#r5-\d+"', page)
 
 
 def test_english_results_page(client):

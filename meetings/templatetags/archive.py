@@ -1,5 +1,9 @@
+from urllib.parse import quote, urlencode
+
 from django import template
+from django.conf import settings
 from django.urls import translate_url
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -22,3 +26,22 @@ def language_url(context, language):
 @register.simple_tag(takes_context=True)
 def absolute_url(context, path):
     return context["request"].build_absolute_uri(path)
+
+
+@register.simple_tag(takes_context=True)
+def problem_report_url(context):
+    """A ``mailto:`` link to report a problem with this page, its address filled in.
+
+    Empty when the deployment gives no address (``ARCHIVE_PROBLEM_EMAIL``).
+    """
+    address = settings.ARCHIVE_PROBLEM_EMAIL
+    if not address:
+        return ""
+    page = context["request"].build_absolute_uri()
+    message = {
+        "subject": _("Problem on a page of the archive"),
+        # Line breaks in a mailto: body are CRLF (RFC 6068).
+        "body": _("Page: %(address)s") % {"address": page} + "\r\n\r\n",
+    }
+    # Spaces as %20: mail programs do not read "+" as a space.
+    return f"mailto:{address}?{urlencode(message, safe=':/', quote_via=quote)}"

@@ -1,5 +1,5 @@
 // Progressive enhancement: the language toggle keeps the reader's place.
-// A URL fragment (#rec-12) never reaches the server, so the toggle's link
+// A URL fragment (#r2-3) never reaches the server, so the toggle's link
 // cannot carry it; add it at click time. Anchors are the same in both
 // languages. Without JavaScript the toggle still leads to the same page.
 document.addEventListener("click", function (event) {
