@@ -34,7 +34,7 @@ def _create_sqlite_search_index(sender, using, **kwargs):
 def _ensure_editors_group(sender, using, **kwargs):
     from .roles import ensure_editors_group
 
-    ensure_editors_group()
+    ensure_editors_group(using)
 
 
 class MeetingsConfig(AppConfig):
@@ -50,5 +50,5 @@ class MeetingsConfig(AppConfig):
         connection_created.connect(_register_sqlite_functions)
         pre_migrate.connect(_drop_sqlite_search_triggers, sender=self)
         post_migrate.connect(_create_sqlite_search_index, sender=self)
-        # After every migrate, once all permissions exist.
+        # After every migrate, the first one included (see ensure_editors_group).
         post_migrate.connect(_ensure_editors_group, sender=self)

@@ -1,3 +1,4 @@
+import contextlib
 import json
 import os
 import socket
@@ -88,22 +89,27 @@ def _database_url():
     return f"sqlite:///{params['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def production_server(django_db_setup):
-    """The production configuration under gunicorn, on the session's test database."""
-    port = _free_port()
+def production_environment(database_url, **overrides):
+    """The environment of the production configuration, on ``database_url``."""
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
     env.update(
         DEBUG="0",
         SECRET_KEY="smoke-test-secret-key-with-enough-characters-0123456789abcdef",
         ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=_database_url(),
-        BIND=f"127.0.0.1:{port}",
-        WEB_CONCURRENCY="2",
+        DATABASE_URL=database_url,
         # Plain HTTP on the loopback: no TLS to redirect to.
         SECURE_SSL_REDIRECT="0",
         LOG_LEVEL="WARNING",
     )
+    env.update(overrides)
+    return env
+
+
+@contextlib.contextmanager
+def serve(env):
+    """gunicorn with ``env``, on a free port; yields its base URL once it is healthy."""
+    port = _free_port()
+    env = {**env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2"}
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "ccs_archive/gunicorn.conf.py", "ccs_archive.wsgi"],
         cwd=settings.BASE_DIR,
@@ -129,3 +135,10 @@ def production_server(django_db_setup):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def production_server(django_db_setup):
+    """The production configuration under gunicorn, on the session's test database."""
+    with serve(production_environment(_database_url())) as base:
+        yield base
