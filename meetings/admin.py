@@ -1,10 +1,11 @@
 """
 The staff side of the archive.
 
-A meeting is edited in one place, with its themes inline; each theme row
-links to the theme's own page, where its recommendations are edited inline.
-(Nested inlines would need another library and fight modeltranslation's tabs;
-two plain Django levels keep every recommendation two clicks away.)
+A meeting is edited on one page: its themes, and each theme's
+recommendations, are nested inlines (django-nested-admin; Django's admin
+nests only one level). Every translated field shows its French and English
+side by side, each labelled with its language, so that a translation can be
+checked without switching tabs.
 
 Every save, delete and recovery is recorded by django-reversion: each
 revision holds a snapshot of the whole meeting, so any earlier state, or a
@@ -20,8 +21,11 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
+from modeltranslation.admin import TranslationAdmin, TranslationInlineModelAdmin
+from nested_admin import NestedModelAdminMixin, NestedStackedInline, NestedTabularInline
+from nested_admin.formsets import NestedInlineFormSet
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
@@ -29,9 +33,32 @@ from . import positions
 from .history import compare_versions
 from .models import Committee, Meeting, Recommendation, Theme
 
-admin.site.site_header = _("Service Advisory Committee archive")
-admin.site.site_title = _("Archive administration")
-admin.site.index_title = _("Archive content")
+LANGUAGE_LABELS = {"fr": _("%(field)s, in French"), "en": _("%(field)s, in English")}
+
+
+class SideBySideTranslations:
+    """Label each translated field with its language, for the eye and for screen readers.
+
+    The layout (French | English on one line) comes from the fieldsets and
+    from static/css/admin.css; no script is involved.
+    """
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        original = getattr(db_field, "translated_field", None)
+        if field is not None and original is not None:
+            field.label = LANGUAGE_LABELS[db_field.language] % {"field": capfirst(original.verbose_name)}
+            attrs = field.widget.attrs
+            attrs["lang"] = db_field.language
+            # A tabular inline shows the label only as its column's heading.
+            attrs["aria-label"] = field.label
+            if isinstance(field.widget, forms.TextInput) and (original.max_length or 0) > 200:
+                # A long title in a one-line box hides its end; a text area
+                # (sized to its content by admin.css) shows all of it.
+                field.widget = forms.Textarea(attrs={**attrs, "rows": 1})
+            elif isinstance(field.widget, forms.Textarea):
+                attrs["rows"] = 3
+        return field
 
 
 class YearFilter(admin.SimpleListFilter):
@@ -59,11 +86,14 @@ class MeetingYearFilter(YearFilter):
     date_field = "theme__meeting__date"
 
 
-class ArchiveVersionAdmin(VersionAdmin, TabbedTranslationAdmin):
-    """Tabs for French and English, and a history with comparison and restore."""
+class ArchiveVersionAdmin(SideBySideTranslations, VersionAdmin, NestedModelAdminMixin, TranslationAdmin):
+    """French and English side by side, nested inlines, and a history with comparison and restore."""
 
     history_latest_first = True
     object_history_template = "admin/meetings/object_history.html"
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
 
     def get_urls(self):
         return [
@@ -126,7 +156,7 @@ class PositionedForm(forms.ModelForm):
         return super()._get_validation_exclusions() | {"position"}
 
 
-class PositionedInlineFormSet(forms.BaseInlineFormSet):
+class PositionedInlineFormSet(NestedInlineFormSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for form in self.forms:
@@ -140,6 +170,12 @@ class ParentOfPositionedAdmin(ArchiveVersionAdmin):
     def save_formset(self, request, form, formset, change):
         if not issubclass(formset.model, (Theme, Recommendation)):
             return super().save_formset(request, form, formset, change)
+        parent = formset.instance
+        if parent.pk is None or not type(parent).objects.filter(pk=parent.pk).exists():
+            # The recommendations of a theme deleted in this same save went
+            # with it; saving their forms would bring them back as new rows.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            return
         siblings = formset.model.objects.filter(**{formset.fk.name: formset.instance})
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
@@ -157,31 +193,27 @@ class ParentOfPositionedAdmin(ArchiveVersionAdmin):
             reversion.add_to_revision(row)
 
 
-class ThemeInline(TranslationTabularInline):
-    model = Theme
-    form = PositionedForm
-    formset = PositionedInlineFormSet
-    fields = ("position", "title", "recommendation_count")
-    readonly_fields = ("recommendation_count",)
-    ordering = ("position",)
-    extra = 0
-    show_change_link = True  # to the theme's page, where its recommendations are edited
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_recommendation_count()
-
-    @admin.display(description=_("recommendations"))
-    def recommendation_count(self, obj):
-        return getattr(obj, "recommendation_count", "—")
-
-
-class RecommendationInline(TranslationTabularInline):
+class RecommendationInline(SideBySideTranslations, TranslationInlineModelAdmin, NestedTabularInline):
     model = Recommendation
     form = PositionedForm
     formset = PositionedInlineFormSet
-    fields = ("position", "text")
+    fields = ("position", "text_fr", "text_en")
     ordering = ("position",)
-    extra = 1
+    extra = 0
+    # Positions are typed, and kept gapless on save; no drag and drop.
+    is_sortable = False
+    classes = ("side-by-side",)
+
+
+class ThemeInline(SideBySideTranslations, TranslationInlineModelAdmin, NestedStackedInline):
+    model = Theme
+    form = PositionedForm
+    formset = PositionedInlineFormSet
+    fields = ("position", ("title_fr", "title_en"))
+    ordering = ("position",)
+    extra = 0
+    is_sortable = False
+    inlines = [RecommendationInline]
 
 
 class MeetingAdminForm(forms.ModelForm):
@@ -234,8 +266,8 @@ class MeetingAdmin(PublicLinksMixin, ParentOfPositionedAdmin):
     readonly_fields = ("public_links", "modified_at")
     fieldsets = (
         (None, {"fields": ("committee", "date", "is_published", "public_links", "modified_at")}),
-        (_("Summary"), {"fields": ("title", "objective")}),
-        (_("Addresses"), {"fields": ("slug",), "classes": ("collapse",)}),
+        (_("Summary"), {"fields": (("title_fr", "title_en"), ("objective_fr", "objective_en"))}),
+        (_("Addresses"), {"fields": (("slug_fr", "slug_en"),), "classes": ("collapse",)}),
     )
     inlines = [ThemeInline]
 
@@ -299,7 +331,7 @@ class ThemeAdmin(PositionedAdmin, PublicLinksMixin, ParentOfPositionedAdmin):
     list_filter = (("meeting", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("title_fr", "title_en")
     list_select_related = ("meeting",)
-    fields = ("meeting", "position", "title", "public_links")
+    fields = ("meeting", "position", ("title_fr", "title_en"), "public_links")
     readonly_fields = ("public_links",)
     inlines = [RecommendationInline]
 
@@ -314,7 +346,7 @@ class RecommendationAdmin(PositionedAdmin, ArchiveVersionAdmin):
     list_filter = (MeetingYearFilter, ("theme__meeting", admin.RelatedOnlyFieldListFilter))
     search_fields = ("text_fr", "text_en")
     list_select_related = ("theme__meeting",)
-    fields = ("theme", "position", "text")
+    fields = ("theme", "position", ("text_fr", "text_en"))
 
     @admin.display(description=_("text"))
     def short_text(self, obj):

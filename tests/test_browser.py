@@ -354,18 +354,52 @@ def staff_login(django_db_setup, django_db_blocker):
     return {"username": "browser-admin", "password": "browser-admin-password-123"}
 
 
-def test_admin_works_under_the_content_security_policy(staff_login, open_page):
-    page = open_page("/admin/login/", "fr")
-    page.fill("#id_username", staff_login["username"])
-    page.fill("#id_password", staff_login["password"])
+def log_in(page, login):
+    page.fill("#id_username", login["username"])
+    page.fill("#id_password", login["password"])
     with page.expect_navigation():
         page.click("input[type=submit]")
+
+
+def box(page, selector):
+    return page.locator(selector).bounding_box()
+
+
+def test_admin_works_under_the_content_security_policy(staff_login, open_page):
+    page = open_page("/admin/login/", "fr")
+    log_in(page, staff_login)
     page.goto(page.url.split("/admin/")[0] + "/admin/meetings/meeting/1/change/")
-    # modeltranslation's French/English tabs are built by script: they need jQuery UI to load.
-    tabs = page.locator(".ui-tabs-nav")
-    assert tabs.count() >= 2
-    tabs.first.get_by_text("EN").click()
-    assert page.locator("#id_title_en").is_visible()
-    assert not page.locator("#id_title_fr").is_visible()
+    # The whole meeting on one page: nested_admin's script adds a recommendation row.
+    rows = page.locator("#themes-0-recommendations-group tr.form-row:not(.empty-form)")
+    before = rows.count()
+    page.locator("#themes-0-recommendations-group .djn-add-handler").first.click()
+    assert rows.count() == before + 1
     violations = [e for e in page.console_errors if "Content Security Policy" in e or "Refused" in e]
     assert not violations, violations
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_admin_shows_french_and_english_side_by_side_then_stacked(staff_login, open_page, language):
+    page = open_page("/admin/login/", language)
+    log_in(page, staff_login)
+    base = page.url.split("/admin/")[0]
+    page.goto(base + "/admin/meetings/meeting/1/change/")
+    french, english = box(page, "#id_title_fr"), box(page, "#id_title_en")
+    assert abs(french["y"] - english["y"]) < 2 and french["x"] < english["x"]
+    assert french["width"] > 400 and english["width"] > 400
+    # A recommendation's whole text shows: its box grows with the text.
+    text = page.locator("#id_themes-0-recommendations-1-text_fr")
+    assert text.evaluate("e => e.scrollHeight <= e.clientHeight + 2")
+    # No button sits over the meeting's title.
+    title, tools = box(page, "#content > h2"), box(page, ".object-tools")
+    assert tools["y"] >= title["y"] + title["height"] - 1
+    page.set_viewport_size({"width": 375, "height": 800})
+    french, english = box(page, "#id_title_fr"), box(page, "#id_title_en")
+    assert english["y"] > french["y"] and abs(english["x"] - french["x"]) < 2
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(base + "/admin/meetings/meeting/")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+    published = box(page, "th.column-is_published")
+    assert published and published["x"] + published["width"] <= 1280
