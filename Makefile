@@ -7,7 +7,7 @@ MANAGE := $(BIN)/python manage.py
 # Local development runs with DEBUG on; production sets its own environment.
 export DEBUG ?= 1
 
-.PHONY: install run serve-prod test lint format fixtures messages ci
+.PHONY: install run serve-prod superuser test lint format fixtures messages ci
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ serve-prod: install
 	DEBUG=0 $(MANAGE) migrate --noinput
 	DEBUG=0 $(MANAGE) collectstatic --noinput --verbosity 0
 	DEBUG=0 $(BIN)/gunicorn -c ccs_archive/gunicorn.conf.py ccs_archive.wsgi
+
+# The first administrator, on the database that DATABASE_URL names (migrated first).
+superuser: install
+	$(MANAGE) migrate --noinput --verbosity 0
+	$(MANAGE) createsuperuser
 
 test: install
 	$(BIN)/ruff check .
