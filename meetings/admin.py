@@ -12,12 +12,15 @@ revision holds a snapshot of the whole meeting, so any earlier state, or a
 deleted meeting with its themes and recommendations, can be restored.
 """
 
+import hashlib
+
 import reversion
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models.functions import ExtractYear
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html_join
@@ -32,6 +35,7 @@ from reversion.models import Version
 from . import positions
 from .history import compare_versions
 from .models import Committee, Meeting, Recommendation, Theme
+from .summary_import import SummaryImportForm, plan, save_import
 
 LANGUAGE_LABELS = {"fr": _("%(field)s, in French"), "en": _("%(field)s, in English")}
 
@@ -270,9 +274,69 @@ class MeetingAdmin(PublicLinksMixin, ParentOfPositionedAdmin):
         (_("Addresses"), {"fields": (("slug_fr", "slug_en"),), "classes": ("collapse",)}),
     )
     inlines = [ThemeInline]
+    change_list_template = "admin/meetings/meeting/change_list.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts()
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="meetings_meeting_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Paste a newly published summary, preview it, then save it as a draft."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        committee = Committee.objects.first()
+        form = SummaryImportForm(request.POST or None, initial={"committee": committee})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Import a meeting summary"),
+            "form": form,
+        }
+        if request.method == "POST" and form.is_valid():
+            imported, changes = plan(form.imported, form.draft)
+            # What was previewed is what gets saved: a text edited after the
+            # preview is previewed again before anything is written.
+            previewed = hashlib.sha256(
+                "\0".join(
+                    [
+                        str(form.cleaned_data["committee"].pk),
+                        form.cleaned_data["text_fr"],
+                        form.cleaned_data["text_en"],
+                    ]
+                ).encode()
+            ).hexdigest()
+            if "confirm" in request.POST and request.POST.get("previewed") == previewed:
+                meeting = save_import(imported, form.cleaned_data["committee"], form.draft, request.user)
+                self.message_user(
+                    request,
+                    _("Saved as a draft: %(meeting)s. Fill in the English, then publish.")
+                    % {"meeting": meeting},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:meetings_meeting_change", meeting.pk)
+            if "confirm" in request.POST:
+                self.message_user(
+                    request,
+                    _("The text changed since the preview: check this preview, then confirm."),
+                    messages.WARNING,
+                )
+            context.update(
+                preview=imported,
+                changes=changes,
+                draft=form.draft,
+                english_pasted=form.english is not None,
+                previewed=previewed,
+            )
+        return TemplateResponse(request, "admin/meetings/meeting/import.html", context)
 
     @admin.display(description=_("themes"), ordering="theme_count")
     def theme_count(self, obj):
