@@ -18,14 +18,15 @@ import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models.functions import ExtractYear
+from django.db import models, transaction
+from django.db.models.functions import Coalesce, ExtractYear
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationInlineModelAdmin
 from nested_admin import NestedModelAdminMixin, NestedStackedInline, NestedTabularInline
 from nested_admin.formsets import NestedInlineFormSet
@@ -83,6 +84,43 @@ class YearFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() and self.value().isdigit():
             return queryset.filter(**{f"{self.date_field}__year": int(self.value())})
+        return queryset
+
+
+def _blank(field):
+    return models.Q(**{field: ""}) | models.Q(**{f"{field}__isnull": True})
+
+
+def english_missing():
+    """How many of a meeting's texts lack their English: title, objective, themes, recommendations."""
+
+    def count(queryset, outer):
+        counted = queryset.order_by().values(outer).annotate(n=models.Count("pk")).values("n")
+        return Coalesce(models.Subquery(counted), 0)
+
+    own = models.Case(models.When(_blank("title_en"), then=1), default=0) + models.Case(
+        models.When(_blank("objective_en"), then=1), default=0
+    )
+    themes = count(Theme.objects.filter(_blank("title_en"), meeting=models.OuterRef("pk")), "meeting")
+    recommendations = count(
+        Recommendation.objects.filter(_blank("text_en"), theme__meeting=models.OuterRef("pk")),
+        "theme__meeting",
+    )
+    return own + themes + recommendations
+
+
+class TranslationFilter(admin.SimpleListFilter):
+    title = _("Translation")
+    parameter_name = "english"
+
+    def lookups(self, request, model_admin):
+        return [("missing", _("English missing")), ("complete", _("complete"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return queryset.filter(english_missing__gt=0)
+        if self.value() == "complete":
+            return queryset.filter(english_missing=0)
         return queryset
 
 
@@ -161,11 +199,39 @@ class PositionedForm(forms.ModelForm):
 
 
 class PositionedInlineFormSet(NestedInlineFormSet):
+    """Themes or recommendations, whose English may wait while their meeting is a draft."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for form in self.forms:
+        for form in [*self.forms, self.empty_form]:
             form.fields["position"].required = False
-        self.empty_form.fields["position"].required = False
+            # An imported draft has no English yet; it is filled in over
+            # several saves, and required only to publish (see clean()).
+            for name in self.english_fields(form):
+                form.fields[name].required = False
+
+    @staticmethod
+    def english_fields(form):
+        return [name for name in form.fields if name.endswith("_en")]
+
+    def publishing(self):
+        """Whether the meeting these rows belong to is, or is being, published."""
+        if "committee" in self.data and "date" in self.data:
+            # On the meeting's own page: what the editor has just ticked.
+            return bool(self.data.get("is_published"))
+        meeting = getattr(self.instance, "meeting", self.instance)
+        return bool(meeting.pk and meeting.is_published)
+
+    def clean(self):
+        super().clean()
+        if not self.publishing():
+            return
+        for form in self.forms:
+            if not form.has_changed() and not form.instance.pk or self._should_delete_form(form):
+                continue
+            for name in self.english_fields(form):
+                if not (form.cleaned_data.get(name) or "").strip():
+                    form.add_error(name, _("Required before the meeting can be published."))
 
 
 class ParentOfPositionedAdmin(ArchiveVersionAdmin):
@@ -262,9 +328,17 @@ class CommitteeAdmin(ArchiveVersionAdmin):
 @admin.register(Meeting)
 class MeetingAdmin(PublicLinksMixin, ParentOfPositionedAdmin):
     form = MeetingAdminForm
-    list_display = ("date", "title_fr", "title_en", "theme_count", "recommendation_count", "is_published")
+    list_display = (
+        "date",
+        "title_fr",
+        "title_en",
+        "theme_count",
+        "recommendation_count",
+        "translation_status",
+        "is_published",
+    )
     list_display_links = ("date", "title_fr", "title_en")
-    list_filter = ("is_published", YearFilter, "committee")
+    list_filter = ("is_published", TranslationFilter, YearFilter, "committee")
     date_hierarchy = "date"
     search_fields = ("title_fr", "title_en", "objective_fr", "objective_en")
     readonly_fields = ("public_links", "modified_at")
@@ -277,7 +351,15 @@ class MeetingAdmin(PublicLinksMixin, ParentOfPositionedAdmin):
     change_list_template = "admin/meetings/meeting/change_list.html"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_counts()
+        return super().get_queryset(request).with_counts().annotate(english_missing=english_missing())
+
+    @admin.display(description=_("English to fill in"), ordering="english_missing")
+    def translation_status(self, obj):
+        if not obj.english_missing:
+            return _("complete")
+        return ngettext(
+            "%(count)s field without English", "%(count)s fields without English", obj.english_missing
+        ) % {"count": obj.english_missing}
 
     def get_urls(self):
         return [

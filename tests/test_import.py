@@ -219,3 +219,53 @@ def test_parse_errors_are_translated_for_french_staff(client, editor, summary):
 def test_only_staff_who_may_add_meetings_can_import(client, summary):
     client.force_login(User.objects.create_user("reader", is_staff=True))
     assert client.get(URL).status_code == 403
+
+
+def test_the_meeting_list_counts_missing_english_and_filters_on_it(client, editor, summary):
+    assert confirm(client, preview(client, summary("fr"))).status_code == 302
+    listing = client.get("/admin/meetings/meeting/", HTTP_ACCEPT_LANGUAGE="en")
+    text = page_text(listing)
+    # Title, objective, 5 themes and 16 recommendations.
+    assert "23 fields without English" in text
+    assert "complete" in text
+    missing = client.get("/admin/meetings/meeting/", {"english": "missing"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "English missing" in page_text(missing)
+    rows = re.findall(r'<tr[^>]*>\s*<td class="action-checkbox">', missing.content.decode())
+    assert len(rows) == 1
+    assert "February 15, 2024" in page_text(missing)
+    complete = client.get("/admin/meetings/meeting/", {"english": "complete"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "February 15, 2024" not in page_text(complete)
+    assert "October 3, 2023" in page_text(complete)
+
+    # Publishing stays blocked until the English is complete.
+    meeting = Meeting.objects.get(date="2024-02-15")
+    data = submitted(client.get(f"/admin/meetings/meeting/{meeting.pk}/change/"), "meeting_form")
+    data["is_published"] = "on"
+    response = client.post(f"/admin/meetings/meeting/{meeting.pk}/change/", data)
+    assert response.status_code == 200
+    assert Meeting.objects.get(pk=meeting.pk).is_published is False
+
+
+def test_an_imported_draft_is_translated_over_several_saves_then_published(client, editor, summary):
+    assert confirm(client, preview(client, summary("fr"))).status_code == 302
+    meeting = Meeting.objects.get(date="2024-02-15")
+    url = f"/admin/meetings/meeting/{meeting.pk}/change/"
+    data = submitted(client.get(url), "meeting_form")
+    data["title_en"] = "The future of Service Canada (Part 2)"
+    data["themes-0-recommendations-0-text_en"] = "A first translated recommendation."
+    assert client.post(url, data).status_code == 302
+    assert meeting.themes.get(position=1).recommendations.get(position=1).text_en.startswith("A first")
+
+    data = submitted(client.get(url), "meeting_form")
+    data["is_published"] = "on"
+    refused = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 200
+    assert page_text(refused).count("Required before the meeting can be published.") == 21
+    for name, value in data.items():
+        if name.endswith("_en") and not value and "__prefix__" not in name and "-empty-" not in name:
+            data[name] = "Translated."
+    assert client.post(url, data).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.is_published
+    client.logout()
+    assert client.get(meeting.get_absolute_url("en")).status_code == 200
