@@ -210,6 +210,13 @@ class PositionedInlineFormSet(NestedInlineFormSet):
             for name in self.english_fields(form):
                 form.fields[name].required = False
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # A tabular row shows no label: name each box for screen readers.
+        form.fields["position"].widget.attrs["aria-label"] = capfirst(form.fields["position"].label)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = capfirst(form.fields["DELETE"].label)
+
     @staticmethod
     def english_fields(form):
         return [name for name in form.fields if name.endswith("_en")]
