@@ -10,7 +10,7 @@ PYTEST_ARGS ?= --numprocesses auto --dist loadfile --durations 10
 # Local development runs with DEBUG on; production sets its own environment.
 export DEBUG ?= 1
 
-.PHONY: install lock run serve-prod test lint format fixtures messages ci
+.PHONY: install lock run serve-prod superuser test lint format fixtures messages ci
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ serve-prod: install
 	DEBUG=0 $(MANAGE) migrate --noinput
 	DEBUG=0 $(MANAGE) collectstatic --noinput --verbosity 0
 	DEBUG=0 $(BIN)/gunicorn -c ccs_archive/gunicorn.conf.py ccs_archive.wsgi
+
+# The first administrator, on the database that DATABASE_URL names (migrated first).
+superuser: install
+	$(MANAGE) migrate --noinput --verbosity 0
+	$(MANAGE) createsuperuser
 
 test: install
 	$(BIN)/ruff check .

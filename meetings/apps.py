@@ -26,7 +26,7 @@ def _search_after_migrate(sender, using, **kwargs):
 def _ensure_editors_group(sender, using, **kwargs):
     from .roles import ensure_editors_group
 
-    ensure_editors_group()
+    ensure_editors_group(using)
 
 
 class MeetingsConfig(AppConfig):
@@ -45,5 +45,5 @@ class MeetingsConfig(AppConfig):
         connection_created.connect(_search_connection_created)
         pre_migrate.connect(_search_before_migrate, sender=self)
         post_migrate.connect(_search_after_migrate, sender=self)
-        # After every migrate, once all permissions exist.
+        # After every migrate, the first one included (see ensure_editors_group).
         post_migrate.connect(_ensure_editors_group, sender=self)

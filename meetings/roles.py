@@ -1,6 +1,9 @@
 """The Editors group: staff who keep the archive's content, and nothing else."""
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
+from django.db import DEFAULT_DB_ALIAS
 
 EDITORS = "Editors"
 
@@ -22,8 +25,14 @@ def editor_permissions():
     return content | history
 
 
-def ensure_editors_group():
+def ensure_editors_group(using=DEFAULT_DB_ALIAS):
     """Create the Editors group, or set its permissions back to exactly these."""
-    group, _created = Group.objects.get_or_create(name=EDITORS)
-    group.permissions.set(editor_permissions())
+    # During the first migrate of an empty database, this runs before
+    # django.contrib.auth has created the permissions of these apps (its
+    # post_migrate handler is connected after ours, and reversion's models
+    # come later still). Creating them here first is idempotent.
+    for label in ("meetings", "reversion"):
+        create_permissions(apps.get_app_config(label), verbosity=0, using=using)
+    group, _created = Group.objects.using(using).get_or_create(name=EDITORS)
+    group.permissions.set(editor_permissions().using(using))
     return group

@@ -1,3 +1,4 @@
+import contextlib
 import io
 import json
 import os
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import setup_databases, teardown_databases
+from django.utils import translation
 
 # Generated inputs (tests/test_fuzz.py, tests/test_api.py). CI runs the full
 # depth (.ci/run sets HYPOTHESIS_PROFILE=ci); a developer's run tries a tenth
@@ -124,18 +126,14 @@ def _database_url():
     return f"sqlite:///{params['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def production_server(django_db_setup):
-    """The production configuration under gunicorn, on the session's test database."""
-    port = _free_port()
+def production_environment(database_url, **overrides):
+    """The environment of the production configuration, on ``database_url``."""
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
     env.update(
         DEBUG="0",
         SECRET_KEY="smoke-test-secret-key-with-enough-characters-0123456789abcdef",
         ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=_database_url(),
-        BIND=f"127.0.0.1:{port}",
-        WEB_CONCURRENCY="2",
+        DATABASE_URL=database_url,
         # Plain HTTP on the loopback: no TLS to redirect to.
         SECURE_SSL_REDIRECT="0",
         LOG_LEVEL="WARNING",
@@ -143,6 +141,15 @@ def production_server(django_db_setup):
         ARCHIVE_PUBLISHER="Archives ouvertes du CCS",
         ARCHIVE_CONTACT_EMAIL="archive@example.ca",
     )
+    env.update(overrides)
+    return env
+
+
+@contextlib.contextmanager
+def serve(env):
+    """gunicorn with ``env``, on a free port; yields its base URL once it is healthy."""
+    port = _free_port()
+    env = {**env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2"}
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "ccs_archive/gunicorn.conf.py", "ccs_archive.wsgi"],
         cwd=settings.BASE_DIR,
@@ -168,3 +175,23 @@ def production_server(django_db_setup):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def production_server(django_db_setup):
+    """The production configuration under gunicorn, on the session's test database."""
+    with serve(production_environment(_database_url())) as base:
+        yield base
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a request leaves its own active in the thread.
+
+    modeltranslation reads an untranslated field name (``text``) as the active
+    language's column, so a language left over from an earlier test would
+    change what a later one's queries mean.
+    """
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -234,3 +234,21 @@ def test_subjects_load_beside_another_committee_meeting_the_same_day(newest_meet
     call_command("load_archive", stdout=output)
     assert "Subjects loaded: 0 created, 26 unchanged" in output.getvalue()
     assert not stranger.subjects.exists()
+
+
+def test_a_load_under_english_keeps_french_in_the_untranslated_columns(newest_meeting):
+    import io
+
+    from django.core.management import call_command
+    from django.db.models import F
+    from django.utils import translation
+
+    from meetings.models import Recommendation
+
+    date = newest_meeting.date
+    newest_meeting.delete()
+    with translation.override("en"):
+        call_command("load_archive", stdout=io.StringIO())
+    reloaded = Recommendation.objects.filter(theme__meeting__date=date)
+    assert reloaded.count() == 16
+    assert not reloaded.exclude(text=F("text_fr")).exists()

@@ -323,7 +323,7 @@ def test_sitemap_lists_listing_years_and_meetings_in_both_languages(client, newe
         "en": f"http://testserver{EN_MEETING}",
         "x-default": f"http://testserver{FR_MEETING}",
     }
-    # The date of the change where the archive is kept (TIME_ZONE), not in UTC.
+    # The site's day (America/Toronto), not UTC's: they differ each evening.
     assert meeting["lastmod"] == timezone.localtime(newest_meeting.modified_at).strftime("%Y-%m-%d")
 
 

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from meetings.importing.parsing import ParseError, normalize_whitespace, parse_summaries
+from meetings.importing.parsing import ParseError, normalize_whitespace, parse_meeting, parse_summaries
 
 HEADER = """Résumés des réunions récentes du Comité consultatif sur les services
 
@@ -159,3 +159,31 @@ def test_english_dates_and_labels():
     assert parsed.meetings[0].objective == "Aim."
     assert parsed.meetings[0].themes[0].title == "Theme: part"
     assert parsed.meetings[0].themes[0].recommendations == ["Point;"]
+
+
+def test_parse_meeting_reads_one_meeting_pasted_from_the_page(source_text):
+
+    lines = source_text("fr").splitlines()
+    text = "\n".join(lines[lines.index("3 octobre 2023") : lines.index("3 avril 2023")])
+    meeting = parse_meeting(text, "fr")
+    assert meeting.date.isoformat() == "2023-10-03"
+    assert [len(theme.recommendations) for theme in meeting.themes] == [3, 3, 3, 3, 4]
+
+
+@pytest.mark.parametrize(
+    "text, line_number, message",
+    [
+        ("", 1, "the text is empty"),
+        ("3 octobre 2023\nTitre\nObjectifs : But.\n• Puce.", 4, "a bullet before any theme"),
+        (
+            "3 octobre 2023\nT\nObjectifs : B.\nThème\n• P.\n4 octobre 2023\nT\nObjectifs : B.\nThème\n• P.",
+            6,
+            "text after the meeting (one meeting at a time)",
+        ),
+    ],
+)
+def test_parse_meeting_names_the_line_it_cannot_place(text, line_number, message):
+
+    with pytest.raises(ParseError) as error:
+        parse_meeting(text, "fr")
+    assert (error.value.line_number, error.value.message) == (line_number, message)

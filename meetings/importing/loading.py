@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 import reversion
 from django.apps import apps
 from django.db import transaction
+from django.utils import translation
+from modeltranslation.settings import DEFAULT_LANGUAGE
 
 # For each model: its natural key fields, and which of them point at the
 # parent record (by the fixture's primary key).
@@ -60,7 +62,9 @@ def load_records(records, overwrite=False):
 
     What it creates or overwrites is recorded in the edit history.
     """
-    with reversion.create_revision():
+    # The untranslated columns (``text``, ``title``...) take the default
+    # language's value, whatever language the caller has active.
+    with reversion.create_revision(), translation.override(DEFAULT_LANGUAGE):
         reversion.set_comment(
             "Loaded from the archive fixture." if not overwrite else "Reloaded with --overwrite."
         )
@@ -134,7 +138,7 @@ def load_subjects(data, overwrite=False):
     from meetings.models import Subject
 
     report = LoadReport()
-    with reversion.create_revision():
+    with reversion.create_revision(), translation.override(DEFAULT_LANGUAGE):
         reversion.set_comment("Subjects loaded from the subject fixture.")
         subjects = {}
         for entry in data["subjects"]:

@@ -175,17 +175,31 @@ def _strip_label(pattern_word, text):
     return text[match.end() :] if match else None
 
 
-def parse_summaries(text, language="fr"):
-    """Parse the text of a summaries page in ``language`` ("fr" or "en")."""
-    page_format = PAGE_FORMATS[language]
-    # (line number, raw line, normalised line) for every non-blank line.
-    lines = [
+def _lines(text):
+    """(line number, raw line, normalised line) for every non-blank line."""
+    return [
         (number, raw, normalize_whitespace(raw))
         for number, raw in enumerate(text.splitlines(), start=1)
         if normalize_whitespace(raw)
     ]
-    reader = _PageReader(page_format, lines)
+
+
+def parse_summaries(text, language="fr"):
+    """Parse the text of a summaries page in ``language`` ("fr" or "en")."""
+    reader = _PageReader(PAGE_FORMATS[language], _lines(text))
     return reader.read()
+
+
+def parse_meeting(text, language="fr"):
+    """Parse one meeting as the page shows it: date, title, objective, themes and bullets."""
+    lines = _lines(text)
+    reader = _PageReader(PAGE_FORMATS[language], lines)
+    if not lines:
+        reader.error("the text is empty")
+    meeting = reader.read_meeting()
+    if reader.index < len(lines):
+        reader.error("text after the meeting (one meeting at a time)")
+    return meeting
 
 
 class _PageReader:
