@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
     "axes.middleware.AxesMiddleware",
+    "ccs_archive.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "ccs_archive.urls"
@@ -112,6 +113,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Page queries are short; JIT compilation added 30-160 ms to large ones at a
     # million recommendations (bench/RESULTS.md).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # A database that accepts connections and never answers must not hang a
+    # worker: give up connecting after a few seconds (ccs_archive/database.py).
+    DATABASES["default"]["OPTIONS"]["connect_timeout"] = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))
+
+# Milliseconds a web request's statement may run on PostgreSQL before it is
+# cancelled and the visitor gets the 503 page; 0 for no limit. Management
+# commands are not limited (ccs_archive/database.py).
+DATABASE_STATEMENT_TIMEOUT = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "5000"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
