@@ -157,6 +157,18 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# --- Downloads ------------------------------------------------------------
+# The whole-archive downloads are files written ahead of time, here
+# (meetings/open_data/archive_files.py). Their links are absolute, to SITE_URL.
+ARCHIVE_FILES_ROOT = Path(os.environ.get("ARCHIVE_FILES_ROOT", BASE_DIR / "archive-files"))
+ARCHIVE_FILES_REBUILD = "background"
+SITE_URL = os.environ.get(
+    "SITE_URL", f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS else "http://127.0.0.1:8000"
+)
+# A search's download streams at most this many rows; a broader one is asked
+# to narrow down, and pointed to the whole-archive files.
+EXPORT_ROW_LIMIT = int(os.environ.get("EXPORT_ROW_LIMIT", "10000"))
+
 ARCHIVE_SOURCE_DIR = BASE_DIR / "fixtures" / "source"
 ARCHIVE_FIXTURE = BASE_DIR / "fixtures" / "archive.json"
 FORMAT_MODULE_PATH = ["ccs_archive.formats"]

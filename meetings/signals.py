@@ -1,9 +1,11 @@
 """Keep each meeting's "modified" time current when what it holds changes."""
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Meeting, Recommendation, Theme, modification_time
+from .models import Committee, Meeting, Recommendation, Theme, modification_time
+from .open_data.archive_files import rebuild_archive_files
 from .search.vocabulary import add_search_terms
 
 
@@ -47,3 +49,20 @@ def theme_words(sender, instance, raw=False, **kwargs):
 def meeting_words(sender, instance, raw=False, **kwargs):
     if not raw and instance.is_published:
         add_search_terms({"fr": [instance.title_fr], "en": [instance.title_en]})
+
+
+# The whole-archive downloads are files: have them rewritten once the change
+# is committed, so that they never show what a rollback undid.
+
+
+@receiver(post_save, sender=Committee)
+@receiver(post_delete, sender=Committee)
+@receiver(post_save, sender=Meeting)
+@receiver(post_delete, sender=Meeting)
+@receiver(post_save, sender=Theme)
+@receiver(post_delete, sender=Theme)
+@receiver(post_save, sender=Recommendation)
+@receiver(post_delete, sender=Recommendation)
+def archive_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        transaction.on_commit(rebuild_archive_files)

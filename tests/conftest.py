@@ -20,8 +20,11 @@ def archive_records():
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the real archive once; each test runs in a transaction rolled back after it."""
+    from meetings.open_data.archive_files import write_archive_files
+
     with django_db_blocker.unblock():
         load_records(archive_records())
+        write_archive_files()
 
 
 @pytest.fixture

@@ -21,3 +21,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {
         "NAME": str(BASE_DIR / "test-artifacts" / f"test-db-{os.getpid()}.sqlite3")
     }
+
+# The whole-archive files of this run, written in the test process itself.
+ARCHIVE_FILES_ROOT = BASE_DIR / "test-artifacts" / f"archive-files-{os.getpid()}"
+ARCHIVE_FILES_REBUILD = "inline"
+SITE_URL = "http://testserver"

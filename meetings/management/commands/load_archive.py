@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from meetings.loading import load_records
+from meetings.open_data.archive_files import build_while_stale, mark_stale
 
 
 class Command(BaseCommand):
@@ -32,3 +33,6 @@ class Command(BaseCommand):
         for line in report.overwritten:
             self.stdout.write(self.style.WARNING(f"overwritten: {line}"))
         self.stdout.write(self.style.SUCCESS(f"Archive loaded: {report.summary()}."))
+        # The whole-archive downloads, written here rather than by a process in the background.
+        mark_stale()
+        build_while_stale()
