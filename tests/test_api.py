@@ -345,11 +345,13 @@ def test_drafts_never_appear_in_the_api(client, newest_meeting):
 def test_list_endpoints_run_a_fixed_number_of_queries(
     client, django_assert_num_queries, add_meetings, path, params
 ):
-    # One query counts, one fetches the page with everything it shows.
-    with django_assert_num_queries(2):
+    # One query counts, one fetches the page with everything it shows; a
+    # search first reads its newest matches, as the search page does.
+    queries = 3 if "q" in params else 2
+    with django_assert_num_queries(queries):
         assert client.get(f"{API}{path}", params).status_code == 200
     add_meetings(3, "2023-11-01", recommendations=3)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(queries):
         assert client.get(f"{API}{path}", params).status_code == 200
 
 
@@ -465,3 +467,60 @@ def test_any_parameters_on_the_other_endpoints_give_a_documented_answer(params):
     response = Client().get(f"{API}/meetings/{newest.pk}/", params)
     assert response.status_code == 200
     validator("/meetings/{id}/", 200).validate(json.loads(response.content))
+
+
+@pytest.mark.parametrize(
+    "path, name",
+    [
+        ("/meetings/", "page"),
+        ("/meetings/", "page_size"),
+        ("/meetings/", "from"),
+        ("/meetings/", "to"),
+        ("/meetings/", "year"),
+        ("/meetings/", "committee"),
+        ("/recommendations/", "lang"),
+        ("/recommendations/", "sort"),
+        ("/recommendations/", "year"),
+        ("/recommendations/", "meeting"),
+        ("/committees/", "page"),
+    ],
+)
+def test_an_empty_typed_parameter_is_refused_by_name(client, path, name):
+    response = client.get(f"{API}{path}?{name}=")
+    assert response.status_code == 400
+    error = json.loads(response.content)["error"]
+    assert list(error["fields"]) == [name]
+    assert error["fields"][name][0]["code"] == "empty"
+    assert error["fields"][name][0]["message"]["fr"] == "Ce paramètre n’a pas de valeur."
+
+
+def test_an_empty_query_still_lists_every_recommendation(client):
+    response = client.get(f"{API}/recommendations/?q=")
+    assert response.status_code == 200
+    assert json.loads(response.content)["more"] is False
+
+
+def test_a_common_word_lists_the_newest_matches_and_says_there_are_more(client, monkeypatch):
+    monkeypatch.setattr("meetings.open_data.matching.CANDIDATES", 5)
+    document = json.loads(client.get(f"{API}/recommendations/", {"q": "services"}).content)
+    assert document["count"] == 5
+    assert document["more"] is True
+    monkeypatch.undo()
+    everything = json.loads(client.get(f"{API}/recommendations/", {"q": "services"}).content)
+    assert everything["count"] > 5
+    assert everything["more"] is False
+
+
+def test_every_enforced_limit_is_in_the_openapi_description(client):
+    document = json.loads(client.get(f"{API}/openapi.json").content)
+    parameters = {
+        parameter["name"]: parameter["schema"]
+        for parameter in document["paths"]["/meetings/"]["get"]["parameters"]
+    }
+    assert parameters["page"]["maximum"] == 10**9
+    assert parameters["page_size"]["maximum"] == 100
+    assert parameters["committee"]["minLength"] == 1
+    assert (
+        "1,000"
+        in document["components"]["schemas"]["RecommendationPage"]["properties"]["more"]["description"]
+    )

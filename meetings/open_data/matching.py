@@ -16,7 +16,7 @@ from django.db.models.expressions import RawSQL
 
 from meetings.models import Recommendation
 from meetings.search.backends import get_backend
-from meetings.search.engine import orm_ordering
+from meetings.search.engine import CANDIDATES, orm_ordering
 from meetings.search.query import parse_query
 
 
@@ -28,6 +28,8 @@ class Matches:
     # Why nothing was searched, as in SearchResults: "empty", "only_excluded"
     # or "stop_words"; "" when the search ran (or there was no query).
     problem: str = ""
+    # True when more than the CANDIDATES listed match, as on the search page.
+    more: bool = False
 
 
 def matching_recommendations(
@@ -38,7 +40,9 @@ def matching_recommendations(
     ``year`` and ``meeting``, with the theme and meeting fetched alongside.
 
     Without a query, every published recommendation matches, newest meeting
-    first ("relevance" means nothing then).
+    first ("relevance" means nothing then). With one, only the newest
+    CANDIDATES matches (the oldest with "oldest"), as on the search page:
+    ranking every match of a common word takes seconds.
     """
     queryset = Recommendation.objects.published().select_related("theme__meeting")
     if year:
@@ -55,11 +59,14 @@ def matching_recommendations(
         return Matches(queryset.none(), problem)
 
     hits_sql, hits_params = get_backend().hits(query, languages)
-    queryset = queryset.filter(pk__in=RawSQL(f"SELECT h.id FROM ({hits_sql}) h", hits_params))
+    matching = queryset.filter(pk__in=RawSQL(f"SELECT h.id FROM ({hits_sql}) h", hits_params))
+    newest = matching.order_by(*orm_ordering("oldest" if sort == "oldest" else "newest"))
+    candidates = list(newest.values_list("pk", flat=True)[: CANDIDATES + 1])
+    queryset = queryset.filter(pk__in=candidates[:CANDIDATES])
     if sort == "relevance":
         # The rank of each row, read from the same subquery the search page
         # orders by. Only the rows being listed are ranked.
         table = connection.ops.quote_name(Recommendation._meta.db_table)
         rank = RawSQL(f"SELECT h.rank FROM ({hits_sql}) h WHERE h.id = {table}.id", hits_params)
         queryset = queryset.annotate(search_rank=rank)
-    return Matches(queryset.order_by(*orm_ordering(sort)))
+    return Matches(queryset.order_by(*orm_ordering(sort)), more=len(candidates) > CANDIDATES)
