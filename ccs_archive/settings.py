@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
     "axes.middleware.AxesMiddleware",
+    "ccs_archive.rate_limits.RateLimitMiddleware",
     "ccs_archive.middleware.DatabaseUnavailableMiddleware",
 ]
 
@@ -225,6 +226,23 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Failures during a lockout do not extend it: it ends an hour after it began.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "ccs_archive.client_address.client_address"
+
+# Addresses (or networks) of the reverse proxies in front of the site: only a
+# request from one of them has its X-Forwarded-For read for the client's
+# address (ccs_archive/client_address.py). Empty: the connecting address.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+
+# Requests per client address, counted in the cache (ccs_archive/rate_limits.py):
+# "N/s", "N/m" or "N/h"; empty turns a limit off.
+RATE_LIMITS = {
+    "search": os.environ.get("RATE_LIMIT_SEARCH", "60/m"),
+    "api": os.environ.get("RATE_LIMIT_API", "120/m"),
+    "exports": os.environ.get("RATE_LIMIT_EXPORTS", "20/m"),
+    "login": os.environ.get("RATE_LIMIT_LOGIN", "10/m"),
+}
 
 # --- Cache ----------------------------------------------------------------
 if os.environ.get("REDIS_URL"):
@@ -232,6 +250,8 @@ if os.environ.get("REDIS_URL"):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            # A Redis that is down or hung costs a request half a second at most.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:

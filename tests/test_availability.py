@@ -123,3 +123,151 @@ def test_health_check_and_pages_answer_503_when_the_database_hangs(hung_database
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+# Rate limits
+
+
+@pytest.fixture
+def rate_limits(settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.RATE_LIMITS = {"search": "3/m", "api": "3/m", "exports": "3/m", "login": "3/m"}
+    yield settings.RATE_LIMITS
+    cache.clear()
+
+
+@pytest.mark.django_db
+def test_searches_past_the_limit_get_a_429_page_in_their_language(client, rate_limits):
+    statuses = [client.get("/en/search/", {"q": "services"}).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    response = client.get("/fr/recherche/", {"q": "services"})
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
+    page = response.content.decode()
+    assert "Trop de requêtes" in page
+    # Other pages stay open to the same address.
+    assert client.get("/fr/reunions/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_api_past_its_limit_answers_json_429(client, rate_limits):
+    for _ in range(3):
+        assert client.get("/api/v1/committees/").status_code == 200
+    response = client.get("/api/v1/meetings/")
+    assert response.status_code == 429
+    assert response["Retry-After"]
+    error = json.loads(response.content)["error"]
+    assert error["code"] == "too_many_requests"
+    assert error["message"]["fr"].startswith("Trop de requêtes")
+
+
+@pytest.mark.django_db
+def test_downloads_are_limited_per_address(client, rate_limits):
+    for _ in range(3):
+        assert client.get("/en/open-data/recommendations.json").status_code == 200
+    assert client.get("/en/open-data/recommendations.csv").status_code == 429
+    # Another client is counted apart.
+    assert client.get("/en/open-data/recommendations.csv", REMOTE_ADDR="192.0.2.9").status_code == 200
+
+
+@pytest.mark.django_db
+def test_failed_sign_ins_with_new_usernames_are_limited_by_address(client, rate_limits):
+    statuses = [
+        client.post("/admin/login/", {"username": f"nobody-{n}", "password": "wrong"}).status_code
+        for n in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+    assert client.get("/admin/login/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_pages_stay_up_when_the_rate_limit_cache_is_down(client, settings, caplog):
+    settings.RATE_LIMITS = {"search": "3/m"}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{_free_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    for _ in range(5):
+        assert client.get("/en/search/", {"q": "services"}).status_code == 200
+    assert "rate limit not applied" in caplog.text
+
+
+# The client's address behind a proxy
+
+
+@pytest.mark.django_db
+def test_a_forwarded_address_from_an_untrusted_client_is_ignored(client, rate_limits, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
+    for n in range(3):
+        # Each request claims another address; none comes from the proxy.
+        assert (
+            client.get("/en/search/", {"q": "x"}, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code == 200
+        )
+    assert client.get("/en/search/", {"q": "x"}, HTTP_X_FORWARDED_FOR="198.51.100.99").status_code == 429
+
+
+@pytest.mark.django_db
+def test_clients_behind_a_trusted_proxy_are_counted_apart(client, rate_limits, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    for _ in range(3):
+        client.get("/en/search/", {"q": "x"}, HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy)
+    assert (
+        client.get("/en/search/", {"q": "x"}, HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy).status_code == 429
+    )
+    # A client cannot pick its address by writing one at the left of the header.
+    spoofed = client.get("/en/search/", {"q": "x"}, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.5", **proxy)
+    assert spoofed.status_code == 429
+    assert (
+        client.get("/en/search/", {"q": "x"}, HTTP_X_FORWARDED_FOR="203.0.113.6", **proxy).status_code == 200
+    )
+
+
+@pytest.mark.django_db
+def test_an_editor_locked_out_elsewhere_can_still_sign_in(client, settings):
+    from django.contrib.auth.models import User
+
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
+    User.objects.create_user("editor", password="the-editors-own-password", is_staff=True)
+    attacker = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.66"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/admin/login/", {"username": "editor", "password": "wrong"}, **attacker)
+    locked = client.post(
+        "/admin/login/", {"username": "editor", "password": "the-editors-own-password"}, **attacker
+    )
+    assert locked.status_code == 429
+    office = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.20"}
+    response = client.post(
+        "/admin/login/", {"username": "editor", "password": "the-editors-own-password"}, **office
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_failures_during_a_lockout_do_not_extend_it(client, settings):
+    import datetime
+
+    from axes.models import AccessAttempt
+    from django.contrib.auth.models import User
+
+    User.objects.create_user("editor", password="the-editors-own-password", is_staff=True)
+    for _ in range(settings.AXES_FAILURE_LIMIT + 3):
+        client.post("/admin/login/", {"username": "editor", "password": "wrong"})
+
+    def turn_back_the_clock(minutes):
+        attempt = AccessAttempt.objects.get(username="editor")
+        attempt.attempt_time -= datetime.timedelta(minutes=minutes)
+        attempt.save()
+
+    # Fifty-nine minutes into the hour's lockout, one more failure…
+    turn_back_the_clock(59)
+    client.post("/admin/login/", {"username": "editor", "password": "wrong"})
+    # …and two minutes later, the hour since the lockout began is over.
+    turn_back_the_clock(2)
+    response = client.post("/admin/login/", {"username": "editor", "password": "the-editors-own-password"})
+    assert response.status_code == 302
