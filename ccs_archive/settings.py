@@ -166,6 +166,8 @@ ARCHIVE_FILES_REBUILD = "background"
 SITE_URL = os.environ.get(
     "SITE_URL", f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS else "http://127.0.0.1:8000"
 )
+# Seconds a sitemap stays in the cache; any committed change empties it sooner.
+SITEMAP_CACHE_SECONDS = 24 * 60 * 60
 # A search's download streams at most this many rows; a broader one is asked
 # to narrow down, and pointed to the whole-archive files.
 EXPORT_ROW_LIMIT = int(os.environ.get("EXPORT_ROW_LIMIT", "10000"))

@@ -5,6 +5,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .models import Committee, Meeting, Recommendation, Theme, modification_time
+from .open_data import sitemaps
 from .open_data.archive_files import rebuild_archive_files
 from .search.vocabulary import add_search_terms
 
@@ -51,8 +52,9 @@ def meeting_words(sender, instance, raw=False, **kwargs):
         add_search_terms({"fr": [instance.title_fr], "en": [instance.title_en]})
 
 
-# The whole-archive downloads are files: have them rewritten once the change
-# is committed, so that they never show what a rollback undid.
+# The whole-archive downloads are files, and the sitemaps are cached: have
+# them rewritten once the change is committed, so that they never show what a
+# rollback undid.
 
 
 @receiver(post_save, sender=Committee)
@@ -65,4 +67,5 @@ def meeting_words(sender, instance, raw=False, **kwargs):
 @receiver(post_delete, sender=Recommendation)
 def archive_changed(sender, instance, raw=False, **kwargs):
     if not raw:
+        transaction.on_commit(sitemaps.archive_changed)
         transaction.on_commit(rebuild_archive_files)

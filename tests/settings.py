@@ -30,3 +30,7 @@ SITE_URL = "http://testserver"
 # Rate limits are tested on their own (test_availability.py); the rest of the
 # suite sends many requests from one address.
 RATE_LIMITS = {}
+
+# Sitemaps are not kept between tests, which change the archive without
+# committing; test_open_data.py turns the cache on where it tests it.
+SITEMAP_CACHE_SECONDS = 0

@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.http import StreamingHttpResponse
+from django.utils import timezone
 
 from meetings.models import Meeting, Recommendation
 from meetings.search import search_recommendations
@@ -362,18 +363,69 @@ def test_pages_advertise_their_feeds(client):
 # Sitemap and robots.txt
 
 
-def sitemap_urls(client):
+def sitemap_sections(client):
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
-    root = ET.fromstring(body(response))
-    return [
-        {
-            "loc": url.findtext(f"{SITEMAP}loc"),
-            "lastmod": url.findtext(f"{SITEMAP}lastmod"),
-            "alternates": {link.get("hreflang"): link.get("href") for link in url.findall(f"{XHTML}link")},
-        }
-        for url in root.findall(f"{SITEMAP}url")
+    index = ET.fromstring(body(response))
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    return [section.findtext(f"{SITEMAP}loc") for section in index.findall(f"{SITEMAP}sitemap")]
+
+
+def sitemap_urls(client):
+    urls = []
+    for location in sitemap_sections(client):
+        response = client.get(location.removeprefix("http://testserver"))
+        assert response.status_code == 200
+        root = ET.fromstring(body(response))
+        urls += [
+            {
+                "loc": url.findtext(f"{SITEMAP}loc"),
+                "lastmod": url.findtext(f"{SITEMAP}lastmod"),
+                "alternates": {
+                    link.get("hreflang"): link.get("href") for link in url.findall(f"{XHTML}link")
+                },
+            }
+            for url in root.findall(f"{SITEMAP}url")
+        ]
+    return urls
+
+
+def test_the_sitemap_is_an_index_of_sections_of_at_most_50000_addresses(client, add_meetings, monkeypatch):
+    from meetings.open_data.sitemaps import MeetingSitemap
+
+    assert sitemap_sections(client) == [
+        "http://testserver/sitemap-listing.xml",
+        "http://testserver/sitemap-years.xml",
+        "http://testserver/sitemap-meetings.xml",
     ]
+    assert MeetingSitemap.limit == 50_000
+    # Past the limit of addresses, a section is split into pages, each in the index.
+    monkeypatch.setattr(MeetingSitemap, "limit", 4)
+    add_meetings(3, "2023-11-01")
+    sections = sitemap_sections(client)
+    # Nine meetings in two languages: eighteen addresses, four to a page.
+    pages = [f"http://testserver/sitemap-meetings.xml?p={page}" for page in (2, 3, 4, 5)]
+    assert sections[2:] == ["http://testserver/sitemap-meetings.xml", *pages]
+    assert len(sitemap_urls(client)) == 2 * (1 + 3 + 9)
+
+
+def test_the_sitemap_is_cached_until_a_change_is_committed(
+    client, settings, newest_meeting, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.SITEMAP_CACHE_SECONDS = 60
+    before = sitemap_urls(client)
+    Meeting.objects.filter(pk=newest_meeting.pk).update(is_published=False)
+    # Not committed through the site: the cached sitemap stands.
+    assert sitemap_urls(client) == before
+    with django_capture_on_commit_callbacks(execute=True):
+        unpublish(newest_meeting)
+    after = [url["loc"] for url in sitemap_urls(client)]
+    assert len(after) == len(before) - 2
+    assert f"http://testserver{EN_MEETING}" not in after
+    cache.clear()
 
 
 def test_sitemap_lists_listing_years_and_meetings_in_both_languages(client, newest_meeting):
@@ -390,7 +442,8 @@ def test_sitemap_lists_listing_years_and_meetings_in_both_languages(client, newe
         "en": f"http://testserver{EN_MEETING}",
         "x-default": f"http://testserver{FR_MEETING}",
     }
-    assert meeting["lastmod"] == newest_meeting.modified_at.strftime("%Y-%m-%d")
+    # The date where the archive is (TIME_ZONE), as the sitemap writes it.
+    assert meeting["lastmod"] == timezone.localtime(newest_meeting.modified_at).strftime("%Y-%m-%d")
 
 
 def test_sitemap_lastmod_follows_the_meeting_change(client, newest_meeting):
