@@ -35,7 +35,8 @@ def bilingual(description, value=None):
 URLS = {"type": "string", "format": "uri"}
 NULLABLE_URL = {"type": ["string", "null"], "format": "uri"}
 DATE = {"type": "string", "format": "date"}
-ID = {"type": "integer", "minimum": 1}
+# Ids fit in JSON numbers exactly (2**53), as the search form's meeting filter checks.
+ID = {"type": "integer", "minimum": 1, "maximum": 2**53}
 
 
 def obj(properties, description=""):
