@@ -15,7 +15,8 @@ listing) from one client thread while the drill runs:
    loopback that, while "hung", accepts connections and never answers;
    then the relay forwards again and the drill checks recovery;
 3. Redis down: REDIS_URL points at a closed port;
-4. failed sign-ins: 20 threads posting random usernames to the admin.
+4. failed sign-ins: 20 threads posting random usernames to the admin;
+5. sitemap: the index and its largest section, built then from the cache.
 
 Every drill is bounded in time, and all clients, including the load, run
 in this process: on two cores they compete with gunicorn and PostgreSQL.
@@ -294,17 +295,28 @@ def drill_redis_down():
     }
 
 
+def drill_sitemap():
+    """The sitemap index and its largest section, twice each: built, then from the cache."""
+    with Gunicorn() as server:
+        timings = []
+        for path in ("/sitemap.xml", "/sitemap-meetings.xml", "/sitemap.xml", "/sitemap-meetings.xml"):
+            status, seconds, size = request(server.base + path, timeout=120)
+            timings.append((path, status, round(seconds * 1000, 1), size))
+    return {"requests": timings}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--login-seconds", type=int, default=15)
-    parser.add_argument("--only", choices=["abuse", "hung", "redis", "sign-ins"], action="append")
+    parser.add_argument("--only", choices=["abuse", "hung", "redis", "sign-ins", "sitemap"], action="append")
     arguments = parser.parse_args()
     drills = {
         "abuse": lambda: drill_abuse(arguments.seconds),
         "hung": drill_hung_database,
         "redis": drill_redis_down,
         "sign-ins": lambda: drill_sign_ins(arguments.login_seconds),
+        "sitemap": drill_sitemap,
     }
     for name in arguments.only or drills:
         started = time.perf_counter()

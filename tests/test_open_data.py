@@ -398,7 +398,7 @@ def test_the_sitemap_is_an_index_of_sections_of_at_most_50000_addresses(client, 
         "http://testserver/sitemap-years.xml",
         "http://testserver/sitemap-meetings.xml",
     ]
-    assert MeetingSitemap.limit == 50_000
+    assert MeetingSitemap.limit <= 50_000
     # Past the limit of addresses, a section is split into pages, each in the index.
     monkeypatch.setattr(MeetingSitemap, "limit", 4)
     add_meetings(3, "2023-11-01")
