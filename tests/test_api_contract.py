@@ -9,7 +9,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, assume, settings
 
 pytestmark = pytest.mark.django_db
 
@@ -31,4 +31,14 @@ def keep_the_test_connection():
 # Bounded: a few dozen requests an operation keep the suite quick.
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_api_keeps_its_contract(case):
+    # A schema cannot say that "to" comes after "from": a range that ends before
+    # it begins is a documented 400 (tests/test_api.py), not a contract failure.
+    query = case.query or {}
+    assume(
+        not (
+            isinstance(query.get("from"), str)
+            and isinstance(query.get("to"), str)
+            and query["to"] < query["from"]
+        )
+    )
     case.call_and_validate()
