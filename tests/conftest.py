@@ -106,6 +106,13 @@ def production_server(django_db_setup):
         # Plain HTTP on the loopback: no TLS to redirect to.
         SECURE_SSL_REDIRECT="0",
         LOG_LEVEL="WARNING",
+        # The whole-archive files this session wrote from the same database.
+        ARCHIVE_FILES_ROOT=str(settings.ARCHIVE_FILES_ROOT),
+        # The tests crawl every page from one address; rate limits have their own tests.
+        RATE_LIMIT_SEARCH="",
+        RATE_LIMIT_API="",
+        RATE_LIMIT_EXPORTS="",
+        RATE_LIMIT_LOGIN="",
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "ccs_archive/gunicorn.conf.py", "ccs_archive.wsgi"],
