@@ -174,8 +174,10 @@ def run_with_load(base, seconds, loads):
         thread.start()
     time.sleep(seconds)
     stop.set()
+    # Downloads under way may take a while to finish: wait 30 s at most, then leave them.
+    deadline = time.monotonic() + 30
     for thread in threads:
-        thread.join(timeout=130)
+        thread.join(timeout=max(0, deadline - time.monotonic()))
     return {"home": summary(home), "home_statuses": dict(home_statuses), "load_statuses": dict(load_statuses)}
 
 
