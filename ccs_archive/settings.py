@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
     "axes.middleware.AxesMiddleware",
+    "ccs_archive.rate_limits.RateLimitMiddleware",
+    "ccs_archive.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "ccs_archive.urls"
@@ -118,6 +120,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Page queries are short; JIT compilation added 30-160 ms to large ones at a
     # million recommendations (bench/RESULTS.md).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # A database that accepts connections and never answers must not hang a
+    # worker: give up connecting after a few seconds (ccs_archive/database.py).
+    DATABASES["default"]["OPTIONS"]["connect_timeout"] = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))
+
+# Milliseconds a web request's statement may run on PostgreSQL before it is
+# cancelled and the visitor gets the 503 page; 0 for no limit. Management
+# commands are not limited (ccs_archive/database.py).
+DATABASE_STATEMENT_TIMEOUT = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "5000"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -150,6 +160,20 @@ STORAGES = {
     # Hashed names, compressed copies and far-future cache headers.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# --- Downloads ------------------------------------------------------------
+# The whole-archive downloads are files written ahead of time, here
+# (meetings/open_data/archive_files.py). Their links are absolute, to SITE_URL.
+ARCHIVE_FILES_ROOT = Path(os.environ.get("ARCHIVE_FILES_ROOT", BASE_DIR / "archive-files"))
+ARCHIVE_FILES_REBUILD = "background"
+SITE_URL = os.environ.get(
+    "SITE_URL", f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS else "http://127.0.0.1:8000"
+)
+# Seconds a sitemap stays in the cache; any committed change empties it sooner.
+SITEMAP_CACHE_SECONDS = 24 * 60 * 60
+# A search's download streams at most this many rows; a broader one is asked
+# to narrow down, and pointed to the whole-archive files.
+EXPORT_ROW_LIMIT = int(os.environ.get("EXPORT_ROW_LIMIT", "10000"))
 
 ARCHIVE_SOURCE_DIR = BASE_DIR / "fixtures" / "source"
 ARCHIVE_FIXTURE = BASE_DIR / "fixtures" / "archive.json"
@@ -222,6 +246,23 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Failures during a lockout do not extend it: it ends an hour after it began.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "ccs_archive.client_address.client_address"
+
+# Addresses (or networks) of the reverse proxies in front of the site: only a
+# request from one of them has its X-Forwarded-For read for the client's
+# address (ccs_archive/client_address.py). Empty: the connecting address.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+
+# Requests per client address, counted in the cache (ccs_archive/rate_limits.py):
+# "N/s", "N/m" or "N/h"; empty turns a limit off.
+RATE_LIMITS = {
+    "search": os.environ.get("RATE_LIMIT_SEARCH", "60/m"),
+    "api": os.environ.get("RATE_LIMIT_API", "120/m"),
+    "exports": os.environ.get("RATE_LIMIT_EXPORTS", "20/m"),
+    "login": os.environ.get("RATE_LIMIT_LOGIN", "10/m"),
+}
 
 # --- Cache ----------------------------------------------------------------
 if os.environ.get("REDIS_URL"):
@@ -229,12 +270,19 @@ if os.environ.get("REDIS_URL"):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            # A Redis that is down or hung costs a request half a second at most.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Logging: one line of JSON per event, on stdout ----------------------
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    sys.exit(
+        f"LOG_LEVEL={os.environ['LOG_LEVEL']!r} is not a level: use DEBUG, INFO, WARNING, ERROR or CRITICAL."
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -242,7 +290,7 @@ LOGGING = {
     "handlers": {
         "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}
     },
-    "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},

@@ -6,14 +6,12 @@ and so do robots.txt, the sitemap and the API, which serve both languages.
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 
 from ccs_archive import health
 from meetings import views
-from meetings.open_data import api
+from meetings.open_data import api, sitemaps
 from meetings.open_data import views as open_data_views
-from meetings.open_data.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", views.choose_language, name="root"),
@@ -21,7 +19,13 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("robots.txt", open_data_views.robots_txt, name="robots"),
-    path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        sitemaps.index,
+        {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path("sitemap-<section>.xml", sitemaps.section, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap_section"),
     path("api/v1/", include("meetings.open_data.api_urls")),
     # Any other version or address under /api/ answers in JSON too.
     re_path(r"^api(?:/|$)", api.not_found),

@@ -140,6 +140,13 @@ def production_environment(database_url, **overrides):
         # So that pages show the About page's contact and the "Report a problem" link.
         ARCHIVE_PUBLISHER="Archives ouvertes du CCS",
         ARCHIVE_CONTACT_EMAIL="archive@example.ca",
+        # The whole-archive files this session wrote from the same database.
+        ARCHIVE_FILES_ROOT=str(settings.ARCHIVE_FILES_ROOT),
+        # The tests crawl every page from one address; rate limits have their own tests.
+        RATE_LIMIT_SEARCH="",
+        RATE_LIMIT_API="",
+        RATE_LIMIT_EXPORTS="",
+        RATE_LIMIT_LOGIN="",
     )
     env.update(overrides)
     return env

@@ -29,3 +29,15 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # Hashing passwords at full strength is the slowest part of creating users;
 # tests check who may do what, not the hash.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The whole-archive files of this run, written in the test process itself.
+ARCHIVE_FILES_ROOT = BASE_DIR / "test-artifacts" / f"archive-files-{os.getpid()}"
+ARCHIVE_FILES_REBUILD = "inline"
+SITE_URL = "http://testserver"
+
+# Rate limits are tested on their own (test_availability.py); the rest of the
+# suite sends many requests from one address.
+RATE_LIMITS = {}
+
+# Sitemaps are not kept between tests, which change the archive without
+# committing; test_open_data.py turns the cache on where it tests it.
+SITEMAP_CACHE_SECONDS = 0

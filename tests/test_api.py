@@ -337,7 +337,8 @@ def test_drafts_never_appear_in_the_api(client, newest_meeting):
 # recommendations' subjects). A search
 # first reads the subjects' terms (and the ids under a subject it names:
 # "données" names Data); ranking by relevance then reads the
-# candidates, their text and their subjects among those the query names.
+# candidates, their text and their subjects among those the query names
+# (whatever the sort: the same search as the page, relaxed alike).
 @pytest.mark.parametrize(
     "path, params, queries",
     [
@@ -345,7 +346,7 @@ def test_drafts_never_appear_in_the_api(client, newest_meeting):
         ("/meetings/", {"year": "2023", "page_size": "100"}, 2),
         ("/recommendations/", {"page_size": "100"}, 3),
         ("/recommendations/", {"q": "services", "lang": "all", "page_size": "100"}, 6),
-        ("/recommendations/", {"q": "données", "sort": "newest"}, 5),
+        ("/recommendations/", {"q": "données", "sort": "newest"}, 8),
         ("/committees/", {}, 2),
     ],
 )
@@ -474,3 +475,60 @@ def test_any_parameters_on_the_other_endpoints_give_a_documented_answer(params):
     response = Client().get(f"{API}/meetings/{newest.pk}/", params)
     assert response.status_code == 200
     validator("/meetings/{id}/", 200).validate(json.loads(response.content))
+
+
+@pytest.mark.parametrize(
+    "path, name",
+    [
+        ("/meetings/", "page"),
+        ("/meetings/", "page_size"),
+        ("/meetings/", "from"),
+        ("/meetings/", "to"),
+        ("/meetings/", "year"),
+        ("/meetings/", "committee"),
+        ("/recommendations/", "lang"),
+        ("/recommendations/", "sort"),
+        ("/recommendations/", "year"),
+        ("/recommendations/", "meeting"),
+        ("/committees/", "page"),
+    ],
+)
+def test_an_empty_typed_parameter_is_refused_by_name(client, path, name):
+    response = client.get(f"{API}{path}?{name}=")
+    assert response.status_code == 400
+    error = json.loads(response.content)["error"]
+    assert list(error["fields"]) == [name]
+    assert error["fields"][name][0]["code"] == "empty"
+    assert error["fields"][name][0]["message"]["fr"] == "Ce paramètre n’a pas de valeur."
+
+
+def test_an_empty_query_still_lists_every_recommendation(client):
+    response = client.get(f"{API}/recommendations/?q=")
+    assert response.status_code == 200
+    assert json.loads(response.content)["more"] is False
+
+
+def test_a_common_word_lists_the_newest_matches_and_says_there_are_more(client, monkeypatch):
+    monkeypatch.setattr("meetings.search.engine.CANDIDATES", 5)
+    document = json.loads(client.get(f"{API}/recommendations/", {"q": "services"}).content)
+    assert document["count"] == 5
+    assert document["more"] is True
+    monkeypatch.undo()
+    everything = json.loads(client.get(f"{API}/recommendations/", {"q": "services"}).content)
+    assert everything["count"] > 5
+    assert everything["more"] is False
+
+
+def test_every_enforced_limit_is_in_the_openapi_description(client):
+    document = json.loads(client.get(f"{API}/openapi.json").content)
+    parameters = {
+        parameter["name"]: parameter["schema"]
+        for parameter in document["paths"]["/meetings/"]["get"]["parameters"]
+    }
+    assert parameters["page"]["maximum"] == 10**9
+    assert parameters["page_size"]["maximum"] == 100
+    assert parameters["committee"]["minLength"] == 1
+    assert (
+        "1,000"
+        in document["components"]["schemas"]["RecommendationPage"]["properties"]["more"]["description"]
+    )

@@ -71,6 +71,12 @@ def unpublish(meeting):
     meeting.save()
 
 
+@pytest.fixture
+def own_archive_files(settings, tmp_path):
+    """Whole-archive files for this test alone, written from its own data when first asked for."""
+    settings.ARCHIVE_FILES_ROOT = tmp_path / "archive-files"
+
+
 # Downloads
 
 
@@ -190,6 +196,75 @@ def test_a_search_with_only_common_words_exports_nothing(client):
     assert json_export(client.get(FR_JSON, {"q": "les des"}))["parameters"]["problem"] == "stop_words"
 
 
+def test_whole_archive_downloads_are_files_with_validators(client):
+    response = client.get(FR_CSV, {"lang": "all"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["ETag"] and response["Last-Modified"]
+    assert 'filename="ccs-recommandations-fr-en.csv"' in response["Content-Disposition"]
+    assert len(csv_rows(response)) == ALL_RECOMMENDATIONS + 1
+    again = client.get(FR_CSV, {"lang": "all"}, headers={"If-None-Match": response["ETag"]})
+    assert again.status_code == 304
+    since = client.get(EN_JSON, headers={"If-Modified-Since": client.get(EN_JSON)["Last-Modified"]})
+    assert since.status_code == 304
+
+
+def test_whole_archive_downloads_follow_a_committed_change(
+    client, newest_meeting, own_archive_files, django_capture_on_commit_callbacks
+):
+    recommendation = Recommendation.objects.filter(theme__meeting=newest_meeting).first()
+    before = client.get(EN_JSON)["ETag"]
+    with django_capture_on_commit_callbacks(execute=True):
+        recommendation.text_en = "A freshly edited recommendation."
+        recommendation.save()
+    response = client.get(EN_JSON)
+    assert response["ETag"] != before
+    texts = [record["text"]["en"] for record in json_export(response)["recommendations"]]
+    assert "A freshly edited recommendation." in texts
+
+
+@pytest.mark.parametrize("formula", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(
+    client, newest_meeting, own_archive_files, formula
+):
+    recommendation = Recommendation.objects.filter(theme__meeting=newest_meeting).first()
+    recommendation.text_fr = formula
+    recommendation.save()
+    for response in (client.get(FR_CSV, {"meeting": newest_meeting.pk}), client.get(FR_CSV)):
+        texts = [row[3] for row in csv_rows(response)[1:]]
+        assert "'" + formula in texts
+        assert formula not in texts
+    # JSON is data, not a spreadsheet: the text stays as written.
+    records = json_export(client.get(FR_JSON, {"meeting": newest_meeting.pk}))["recommendations"]
+    assert formula in [record["text"]["fr"] for record in records]
+
+
+def test_a_search_download_past_the_row_limit_points_to_the_whole_archive(client, settings, newest_meeting):
+    settings.EXPORT_ROW_LIMIT = 20
+    for path in (FR_CSV, FR_JSON):
+        response = client.get(path, {"q": "services"})
+        assert response.status_code == 400
+        message = response.content.decode()
+        assert "plus de 20 recommandations" in message
+        assert f"http://testserver{path}?lang=all" in message
+    # Sixteen recommendations: within the limit.
+    assert len(csv_rows(client.get(EN_CSV, {"meeting": newest_meeting.pk}))) == 16 + 1
+
+
+def test_a_download_whose_database_fails_before_the_first_row_is_an_error(client, monkeypatch):
+    from django.db import OperationalError
+    from django.db.models.query import QuerySet
+
+    def fails(self, *args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+        yield
+
+    monkeypatch.setattr(QuerySet, "iterator", fails)
+    response = client.get(EN_CSV, {"q": "passport"})
+    assert response.status_code == 503
+    assert not response.streaming
+
+
 def test_exports_stream_in_chunks(client, monkeypatch):
     monkeypatch.setattr("meetings.open_data.views.EXPORT_CHUNK_SIZE", 7)
     assert len(csv_rows(client.get(FR_CSV, {"lang": "all"}))) == ALL_RECOMMENDATIONS + 1
@@ -295,18 +370,69 @@ def test_pages_advertise_their_feeds(client):
 # Sitemap and robots.txt
 
 
-def sitemap_urls(client):
+def sitemap_sections(client):
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
-    root = ET.fromstring(body(response))
-    return [
-        {
-            "loc": url.findtext(f"{SITEMAP}loc"),
-            "lastmod": url.findtext(f"{SITEMAP}lastmod"),
-            "alternates": {link.get("hreflang"): link.get("href") for link in url.findall(f"{XHTML}link")},
-        }
-        for url in root.findall(f"{SITEMAP}url")
+    index = ET.fromstring(body(response))
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    return [section.findtext(f"{SITEMAP}loc") for section in index.findall(f"{SITEMAP}sitemap")]
+
+
+def sitemap_urls(client):
+    urls = []
+    for location in sitemap_sections(client):
+        response = client.get(location.removeprefix("http://testserver"))
+        assert response.status_code == 200
+        root = ET.fromstring(body(response))
+        urls += [
+            {
+                "loc": url.findtext(f"{SITEMAP}loc"),
+                "lastmod": url.findtext(f"{SITEMAP}lastmod"),
+                "alternates": {
+                    link.get("hreflang"): link.get("href") for link in url.findall(f"{XHTML}link")
+                },
+            }
+            for url in root.findall(f"{SITEMAP}url")
+        ]
+    return urls
+
+
+def test_the_sitemap_is_an_index_of_sections_of_at_most_50000_addresses(client, add_meetings, monkeypatch):
+    from meetings.open_data.sitemaps import MeetingSitemap
+
+    assert sitemap_sections(client) == [
+        "http://testserver/sitemap-listing.xml",
+        "http://testserver/sitemap-years.xml",
+        "http://testserver/sitemap-meetings.xml",
     ]
+    assert MeetingSitemap.limit <= 50_000
+    # Past the limit of addresses, a section is split into pages, each in the index.
+    monkeypatch.setattr(MeetingSitemap, "limit", 4)
+    add_meetings(3, "2023-11-01")
+    sections = sitemap_sections(client)
+    # Nine meetings in two languages: eighteen addresses, four to a page.
+    pages = [f"http://testserver/sitemap-meetings.xml?p={page}" for page in (2, 3, 4, 5)]
+    assert sections[2:] == ["http://testserver/sitemap-meetings.xml", *pages]
+    assert len(sitemap_urls(client)) == 2 * (1 + 3 + 9)
+
+
+def test_the_sitemap_is_cached_until_a_change_is_committed(
+    client, settings, newest_meeting, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.SITEMAP_CACHE_SECONDS = 60
+    before = sitemap_urls(client)
+    Meeting.objects.filter(pk=newest_meeting.pk).update(is_published=False)
+    # Not committed through the site: the cached sitemap stands.
+    assert sitemap_urls(client) == before
+    with django_capture_on_commit_callbacks(execute=True):
+        unpublish(newest_meeting)
+    after = [url["loc"] for url in sitemap_urls(client)]
+    assert len(after) == len(before) - 2
+    assert f"http://testserver{EN_MEETING}" not in after
+    cache.clear()
 
 
 def test_sitemap_lists_listing_years_and_meetings_in_both_languages(client, newest_meeting):
@@ -424,7 +550,7 @@ def test_meeting_page_stays_light(client):
 # Drafts
 
 
-def test_drafts_appear_in_no_download_feed_or_sitemap(client, newest_meeting):
+def test_drafts_appear_in_no_download_feed_or_sitemap(client, newest_meeting, own_archive_files):
     draft_ids = set(Recommendation.objects.filter(theme__meeting=newest_meeting).values_list("pk", flat=True))
     unpublish(newest_meeting)
 

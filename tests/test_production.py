@@ -5,6 +5,7 @@ languages from /, and fail on any 4xx or 5xx, any missing static file, or any
 page without the security headers.
 """
 
+import json
 import re
 import urllib.error
 import urllib.request
@@ -87,3 +88,13 @@ def test_production_server_serves_every_page_with_its_headers(production_server)
         status, headers, _body = fetch(asset)
         assert status == 200, asset
         assert "max-age=315360000" in headers["Cache-Control"], asset
+
+
+def test_gunicorn_believes_no_scheme_header_that_django_does_not(production_server):
+    # SECURE_PROXY_SSL_HEADER is off here: no header may turn a request into HTTPS.
+    for header in ("X-Forwarded-Proto: https", "X-Forwarded-Ssl: on", "X-Forwarded-Protocol: ssl"):
+        name, value = header.split(": ")
+        request = urllib.request.Request(f"{production_server}/api/v1/", headers={name: value})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            root = json.loads(response.read())
+        assert root["meetings"].startswith("http://127.0.0.1:"), header

@@ -143,3 +143,17 @@ def test_check_deploy_is_clean_in_production():
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("level", ["warning", "Info", " ERROR "])
+def test_log_level_is_read_in_any_case(level):
+    result = run_manage("check", env={"DEBUG": "1", "LOG_LEVEL": level})
+    assert result.returncode == 0, result.stderr
+
+
+def test_an_unknown_log_level_is_a_one_line_error():
+    result = run_manage("check", env={"DEBUG": "1", "LOG_LEVEL": "loud"})
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "LOG_LEVEL='loud' is not a level: use DEBUG, INFO, WARNING, ERROR or CRITICAL."
+    )

@@ -24,7 +24,7 @@ from meetings.models import Committee, Meeting, Recommendation
 from meetings.search.forms import SearchForm
 from meetings.search.queryset import matching_recommendations
 
-from .openapi import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, openapi_document
+from .openapi import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, openapi_document
 from .serializers import ArchiveSerializer
 
 ALLOWED_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -105,11 +105,23 @@ class ParametersForm(forms.Form):
     # Query parameters whose names are Python keywords, by field name.
     parameter_names = {}
 
-    page = forms.IntegerField(required=False, min_value=1, max_value=10**9)
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
     page_size = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
+
+    # The one parameter whose empty value means something: no query.
+    may_be_empty = {"q"}
 
     def add_prefix(self, field_name):
         return self.parameter_names.get(field_name, field_name)
+
+    def clean(self):
+        data = super().clean()
+        # "?page=" is a mistake, not a request for the default: say so.
+        for name in self.fields:
+            if name not in self.may_be_empty and self.data.get(self.add_prefix(name)) == "":
+                self.errors.pop(name, None)
+                self.add_error(name, forms.ValidationError(_("This parameter has no value."), code="empty"))
+        return data
 
     def checked(self):
         """The cleaned parameters, or an ApiError naming each wrong one, in both languages."""
@@ -238,7 +250,7 @@ def recommendation_list(request):
         meeting=parameters["meeting"],
     )
     listing = paginate(request, matches.queryset, parameters, serializer_for(request).recommendation)
-    return {**listing, "problem": matches.problem or None}
+    return {**listing, "more": matches.more, "problem": matches.problem or None}
 
 
 @api_view

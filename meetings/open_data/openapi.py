@@ -10,9 +10,13 @@ import copy
 
 from modeltranslation.settings import AVAILABLE_LANGUAGES
 
+from meetings.search.engine import CANDIDATES
+
 # Results per page: without page_size, and at most.
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+# The highest page number read; past the last page is a 404 anyway.
+MAX_PAGE = 10**9
 
 
 def ref(name):
@@ -33,7 +37,8 @@ def bilingual(description, value=None):
 URLS = {"type": "string", "format": "uri"}
 NULLABLE_URL = {"type": ["string", "null"], "format": "uri"}
 DATE = {"type": "string", "format": "date"}
-ID = {"type": "integer", "minimum": 1}
+# Ids fit in JSON numbers exactly (2**53), as the search form's meeting filter checks.
+ID = {"type": "integer", "minimum": 1, "maximum": 2**53}
 
 
 def obj(properties, description=""):
@@ -188,11 +193,17 @@ SCHEMAS["CommitteePage"] = page_of("Committee")
 SCHEMAS["RecommendationPage"] = page_of(
     "Recommendation",
     {
+        "more": {
+            "type": "boolean",
+            "description": f"True when more recommendations match than are listed: a search lists at most "
+            f"{CANDIDATES:,} matches, the newest (the oldest with sort=oldest), ranked and counted among "
+            "themselves, as on the search page. Always false without q.",
+        },
         "problem": {
             "enum": [None, "empty", "only_excluded", "stop_words"],
             "description": "Why a query was not searched: nothing to look for, only excluded words, "
             "or only very common words. Null when the query was searched or there was none.",
-        }
+        },
     },
 )
 
@@ -202,7 +213,11 @@ def parameter(name, description, schema):
 
 
 PAGE_PARAMETERS = [
-    parameter("page", "The page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
+    parameter(
+        "page",
+        f"The page number, from 1 to {MAX_PAGE:,}; past the last page, a 404.",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+    ),
     parameter(
         "page_size",
         f"How many results per page, at most {MAX_PAGE_SIZE}.",
@@ -217,9 +232,18 @@ def answer(description, schema_name):
 
 
 ERRORS = {
-    "400": answer("A parameter could not be read; error.fields says which and why.", "Error"),
+    "400": answer(
+        "A parameter could not be read, or was given with no value (only q may be empty); "
+        "error.fields says which and why.",
+        "Error",
+    ),
     "404": answer("No such object, or no such page of results.", "Error"),
     "405": answer("Only GET, HEAD and OPTIONS are answered.", "Error"),
+    "503": answer(
+        "The database is unavailable, or the request took longer than the site allows; try again after "
+        "the Retry-After header's seconds.",
+        "Error",
+    ),
 }
 
 
@@ -246,7 +270,11 @@ PATHS = {
             parameter("from", "Meetings on or after this date (YYYY-MM-DD).", DATE),
             parameter("to", "Meetings on or before this date (YYYY-MM-DD).", DATE),
             YEAR,
-            parameter("committee", "Only this committee's meetings (its code).", {"type": "string"}),
+            parameter(
+                "committee",
+                "Only this committee's meetings (its code).",
+                {"type": "string", "minLength": 1, "maxLength": 50, "pattern": "^[-a-zA-Z0-9_]+$"},
+            ),
             *PAGE_PARAMETERS,
         ],
     ),

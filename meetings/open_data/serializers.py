@@ -23,6 +23,9 @@ class ArchiveSerializer:
     def __init__(self, absolute_url, languages=AVAILABLE_LANGUAGES):
         self.absolute_url = absolute_url
         self.languages = tuple(languages)
+        # The last meeting's page addresses: lists and downloads come meeting
+        # by meeting, and reversing URLs was most of a download's time.
+        self._meeting_urls = (None, None)
 
     def translated(self, obj, field):
         return {code: getattr(obj, build_localized_fieldname(field, code)) or "" for code in self.languages}
@@ -48,11 +51,16 @@ class ArchiveSerializer:
         }
 
     def meeting_urls(self, meeting):
-        return {code: self.absolute_url(meeting.get_absolute_url(code)) for code in self.languages}
+        pk, urls = self._meeting_urls
+        if pk != meeting.pk:
+            urls = {code: self.absolute_url(meeting.get_absolute_url(code)) for code in self.languages}
+            self._meeting_urls = (meeting.pk, urls)
+        return urls
 
     def recommendation_urls(self, recommendation):
         """The recommendation's permalinks: its meeting's page, at its anchor."""
-        return {code: self.absolute_url(recommendation.get_absolute_url(code)) for code in self.languages}
+        meeting_urls = self.meeting_urls(recommendation.theme.meeting)
+        return {code: f"{url}#{recommendation.anchor}" for code, url in meeting_urls.items()}
 
     def subjects(self, recommendation):
         """The subjects a recommendation is indexed under (``prefetch_related("subjects")``)."""

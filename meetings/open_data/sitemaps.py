@@ -1,21 +1,42 @@
 """
 The sitemap: the listing, each year and each published meeting, in both
 languages, each URL with its alternates and the date of its last change.
+
+``/sitemap.xml`` is an index of sections (``/sitemap-meetings.xml?p=2``),
+each of at most 10,000 addresses (the protocol allows 50,000). Both are kept in the cache,
+which every committed change to the archive empties (``archive_changed()``):
+at hundreds of thousands of recommendations a sitemap took seconds.
 """
+
+import logging
+import time
+from functools import wraps
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
+from django.core.cache import cache
 from django.db.models import Max
 from django.db.models.functions import ExtractYear
+from django.http import HttpResponse
 from django.urls import reverse
 
 from meetings.models import Meeting
+
+logger = logging.getLogger(__name__)
+
+# The protocol allows 50,000 addresses a file. A page of 10,000 is built in
+# well under a request's time limit, even at tens of thousands of meetings.
+# (With i18n, Django pages through (item, language) pairs: one address each.)
+MAX_URLS = 50_000
+URLS_PER_PAGE = 10_000
 
 
 class BilingualSitemap(Sitemap):
     i18n = True
     alternates = True
     x_default = True
+    limit = URLS_PER_PAGE
 
     def get_urls(self, page=1, site=None, protocol=None):
         # Django writes the x-default address without the language prefix,
@@ -68,10 +89,64 @@ class MeetingSitemap(BilingualSitemap):
     changefreq = "yearly"
 
     def items(self):
-        return Meeting.objects.published().order_by("-date", "-pk")
+        # Only what an address and its date need: the texts are most of a meeting's row.
+        fields = ["pk", "date", "modified_at", *(f"slug_{code}" for code, _name in settings.LANGUAGES)]
+        return Meeting.objects.published().order_by("-date", "-pk").only(*fields)
 
     def lastmod(self, meeting):
         return meeting.modified_at
 
+    def get_latest_lastmod(self):
+        # For the index: one aggregate, instead of Django's walk through every meeting.
+        return Meeting.objects.published().aggregate(latest=Max("modified_at"))["latest"]
+
 
 SITEMAPS = {"listing": ListingSitemap, "years": YearSitemap, "meetings": MeetingSitemap}
+
+
+# Caching
+
+GENERATION_KEY = "sitemap:generation"
+
+
+def archive_changed():
+    """Forget every cached sitemap (after a change is committed)."""
+    try:
+        cache.set(GENERATION_KEY, time.time_ns(), None)
+    except Exception:
+        logger.warning("sitemaps not invalidated: the cache is unavailable", exc_info=True)
+
+
+def cached(view):
+    """Serve ``view``'s answer from the cache until the archive changes."""
+
+    @wraps(view)
+    def cached_view(request, *args, **kwargs):
+        try:
+            generation = cache.get_or_set(GENERATION_KEY, time.time_ns, None)
+            key = f"sitemap:{generation}:{request.get_full_path()}"
+            hit = cache.get(key)
+        except Exception:
+            logger.warning("sitemap not cached: the cache is unavailable", exc_info=True)
+            return view(request, *args, **kwargs)
+        if hit is None:
+            response = view(request, *args, **kwargs)
+            if response.status_code != 200:
+                return response
+            response.render()
+            hit = (response.content, response["Content-Type"], response.get("Last-Modified"))
+            try:
+                cache.set(key, hit, settings.SITEMAP_CACHE_SECONDS)
+            except Exception:
+                logger.warning("sitemap not cached: the cache is unavailable", exc_info=True)
+        content, content_type, last_modified = hit
+        response = HttpResponse(content, content_type=content_type)
+        if last_modified:
+            response["Last-Modified"] = last_modified
+        return response
+
+    return cached_view
+
+
+index = cached(sitemap_views.index)
+section = cached(sitemap_views.sitemap)

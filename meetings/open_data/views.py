@@ -1,9 +1,16 @@
 """Pages and files of the open data: downloads, the documentation page and robots.txt."""
 
-from django.http import HttpResponseBadRequest, StreamingHttpResponse
+import os
+from itertools import chain
+
+from django.conf import settings
+from django.http import FileResponse, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import get_conditional_response
+from django.utils.formats import number_format
+from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from modeltranslation.settings import AVAILABLE_LANGUAGES
 
@@ -12,6 +19,7 @@ from meetings.models import Meeting
 from meetings.search.forms import SearchForm
 from meetings.search.queryset import matching_recommendations
 
+from .archive_files import ArchiveFile, rebuild_archive_files
 from .exports import csv_rows, json_document
 from .serializers import ArchiveSerializer
 
@@ -39,12 +47,24 @@ def export_recommendations(request, export_format):
     options = form.search_options()
     del options["page"]
     language = translation.get_language()
-    matches = matching_recommendations(form.cleaned_data["q"], language, **options)
+    data = form.cleaned_data
     # Matches are found in every language; the columns are the page's
     # language unless both are asked for.
-    languages = AVAILABLE_LANGUAGES if form.cleaned_data["lang"] == "all" else (language,)
+    both_languages = data["lang"] == "all"
+    if not (data["q"] or data["year"] or data["meeting"]) and options["sort"] in ("relevance", "newest"):
+        return archive_file_response(request, ArchiveFile(export_format, language, both_languages))
+
+    matches = matching_recommendations(data["q"], language, **options)
+    if matches.queryset.order_by()[settings.EXPORT_ROW_LIMIT :].exists():
+        return too_many_rows(request, export_format)
+    languages = AVAILABLE_LANGUAGES if both_languages else (language,)
     serializer = ArchiveSerializer(request.build_absolute_uri, languages)
     recommendations = matches.queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE)
+    # Read the first rows before answering: a database that fails now gives
+    # an error status (503), not a "200 OK" with a cut-off file.
+    first = next(recommendations, None)
+    if first is not None:
+        recommendations = chain([first], recommendations)
 
     content_type, write = EXPORT_FORMATS[export_format]
     if export_format == "json":
@@ -57,6 +77,60 @@ def export_recommendations(request, export_format):
     response = StreamingHttpResponse(content, content_type=content_type)
     filename = f"ccs-{_('recommendations')}-{'-'.join(languages)}.{export_format}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def too_many_rows(request, export_format):
+    whole_archive = request.build_absolute_uri(reverse(f"meetings:export_{export_format}"))
+    message = _(
+        "This search finds more than %(limit)s recommendations, too many for one download. "
+        "Narrow it down (by year, meeting or words), or download the whole archive: %(url)s"
+    ) % {
+        "limit": number_format(settings.EXPORT_ROW_LIMIT, force_grouping=True),
+        "url": f"{whole_archive}?lang=all",
+    }
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+
+EXPORT_CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+
+
+def archive_file_response(request, archive_file):
+    """A whole-archive download: its file, written ahead of time, with validators for caches."""
+    try:
+        handle = open(archive_file.path, "rb")
+    except FileNotFoundError:
+        # A fresh install, before the first build: start one and ask to come back.
+        rebuild_archive_files()
+        try:
+            handle = open(archive_file.path, "rb")
+        except FileNotFoundError:
+            response = HttpResponse(
+                _("The download of the whole archive is being prepared. Please try again in a few minutes."),
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
+            response["Retry-After"] = "60"
+            return response
+    stat = os.fstat(handle.fileno())
+    etag = quote_etag(f"{stat.st_mtime_ns:x}-{stat.st_size:x}")
+    not_modified = get_conditional_response(request, etag=etag, last_modified=int(stat.st_mtime))
+    if not_modified is not None:
+        handle.close()
+        response = not_modified
+    else:
+        filename = (
+            f"ccs-{_('recommendations')}-{'-'.join(archive_file.languages)}.{archive_file.export_format}"
+        )
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=filename,
+            content_type=EXPORT_CONTENT_TYPES[archive_file.export_format],
+        )
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(stat.st_mtime)
     response["Access-Control-Allow-Origin"] = "*"
     return response
 

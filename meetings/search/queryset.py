@@ -1,19 +1,17 @@
 """
-The search page's matching as a queryset, for what lists every match at
+The search page's matching as a queryset, for what lists its matches at
 once: downloads, the API and feeds.
 
 ``search_recommendations()`` returns one page of hits. Downloads and the API
 need the same hits as a queryset that they can count, slice and stream with
-``.iterator()``. This module builds it from the search engine's own pieces,
-so both give the same records in the same order: the date orders from
-``orm_ordering()``, and the relevance order that ``Search`` computes (over
-the same bounded candidates as the page).
+``.iterator()``. This module builds it from the search engine's own
+``Search``, so both give the same records in the same order, within the same
+bound: the newest ``CANDIDATES`` matches, ranked as on the page.
 """
 
 from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Value, When
-from django.db.models.expressions import RawSQL
 
 from meetings.models import Recommendation
 
@@ -29,6 +27,8 @@ class Matches:
     # Why nothing was searched, as in SearchResults: "empty", "only_excluded"
     # or "stop_words"; "" when the search ran (or there was no query).
     problem: str = ""
+    # True when more than the CANDIDATES listed match, as on the search page.
+    more: bool = False
 
 
 def matching_recommendations(
@@ -36,7 +36,7 @@ def matching_recommendations(
 ):
     """
     The published recommendations matching ``query_text``, filtered by
-    ``year`` and ``meeting``, with the theme and meeting fetched alongside.
+    ``year`` and ``meeting``, with the theme, meeting and subjects fetched alongside.
 
     Without a query, every published recommendation matches, newest meeting
     first ("relevance" means nothing then).
@@ -57,17 +57,14 @@ def matching_recommendations(
     if problem:
         return Matches(queryset.none(), problem)
 
+    search = Search(parsed, language, languages, sort, year, meeting)
+    search.run()
+    ids = search.ranked_ids()
+    queryset = queryset.filter(pk__in=ids)
     if sort == "relevance":
-        # The page's own ranking, over the same candidates: the order is a list of ids.
-        search = Search(parsed, language, languages, sort, year, meeting)
-        search.run()
-        ids = search.ranked_ids()
+        # The page's own ranking: the order is the list of ids.
         rank = Case(
             *(When(pk=pk, then=Value(index)) for index, pk in enumerate(ids)), output_field=IntegerField()
         )
-        return Matches(queryset.filter(pk__in=ids).annotate(search_rank=rank).order_by("search_rank"))
-    search = Search(parsed, language, languages, sort, year, meeting)
-    queryset = queryset.filter(
-        pk__in=RawSQL(f"SELECT h.id FROM ({search.matches_sql}) h", search.matches_params)
-    )
-    return Matches(queryset.order_by(*orm_ordering(sort)))
+        return Matches(queryset.annotate(search_rank=rank).order_by("search_rank"), more=search.more)
+    return Matches(queryset.order_by(*orm_ordering(sort)), more=search.more)

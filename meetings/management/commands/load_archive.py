@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from meetings.importing.loading import load_records, load_subjects
+from meetings.open_data.archive_files import build_while_stale, mark_stale
 
 
 class Command(BaseCommand):
@@ -32,6 +33,9 @@ class Command(BaseCommand):
             report = load_records(records, overwrite=overwrite)
             self.write_report("Archive", report)
             self.write_report("Subjects", load_subjects(vocabulary, overwrite=overwrite))
+        # The whole-archive downloads, written here rather than by a process in the background.
+        mark_stale()
+        build_while_stale()
 
     def write_report(self, what, report):
         for line in report.kept:
