@@ -490,3 +490,24 @@ def test_did_you_mean_respells_within_two_edits():
     assert search("partenarats").suggestion == "partenariats"
     assert edit_distance("acessibility", "accessibility") == 1
     assert edit_distance("ab", "ba") == 1
+
+
+def test_folding_is_safe_from_several_threads():
+    """Snowball's stemmers keep their current word: each thread must have its own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from meetings.search import text
+
+    words = [
+        f"{stem}{ending}"
+        for stem in ("numér", "organis", "partenar", "consult")
+        for ending in ("ique", "ations", "iat", "er")
+    ]
+    expected = {word: text._stemmer("fr").stemWord(word) for word in words}
+
+    def stem_all(_):
+        stemmer = text._stemmer("fr")
+        return all(stemmer.stemWord(word) == expected[word] for word in words * 200)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert all(pool.map(stem_all, range(16)))

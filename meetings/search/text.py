@@ -10,6 +10,7 @@ same Snowball stemmers, so that both databases give the same answers.
 """
 
 import re
+import threading
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -43,9 +44,16 @@ def stop_words(language):
     return frozenset(word.strip() for word in path.read_text(encoding="utf-8").split() if word.strip())
 
 
-@cache
+# A Snowball stemmer keeps the word it works on in itself: two threads sharing
+# one (runserver, or gunicorn's threaded workers) corrupt each other's words.
+_per_thread = threading.local()
+
+
 def _stemmer(language):
-    return snowballstemmer.stemmer(STEMMER_NAMES[language])
+    stemmers = _per_thread.__dict__.setdefault("stemmers", {})
+    if language not in stemmers:
+        stemmers[language] = snowballstemmer.stemmer(STEMMER_NAMES[language])
+    return stemmers[language]
 
 
 def words(text):
