@@ -94,22 +94,28 @@ def _load(records, overwrite):
             obj.save()
             report.created += 1
         else:
-            differing = [
-                name
+            compared = {
+                name: value
                 for name, value in values.items()
-                if name not in key_fields and name not in NEVER_OVERWRITTEN and getattr(obj, name) != value
-            ]
-            if not differing:
-                report.unchanged += 1
-            elif overwrite:
-                for name in differing:
-                    setattr(obj, name, values[name])
-                obj.save()
-                report.overwritten.append(_describe(label, obj, differing))
-            else:
-                report.kept.append(_describe(label, obj, differing))
+                if name not in key_fields and name not in NEVER_OVERWRITTEN
+            }
+            _reconcile(label, obj, compared, overwrite, report)
         loaded[(label, record["pk"])] = obj
     return report
+
+
+def _reconcile(label, obj, values, overwrite, report):
+    """Leave ``obj`` as it is if it holds ``values``; otherwise overwrite it, or keep and report it."""
+    differing = [name for name, value in values.items() if getattr(obj, name) != value]
+    if not differing:
+        report.unchanged += 1
+    elif overwrite:
+        for name in differing:
+            setattr(obj, name, values[name])
+        obj.save()
+        report.overwritten.append(_describe(label, obj, differing))
+    else:
+        report.kept.append(_describe(label, obj, differing))
 
 
 def _recommendation_by_key(committee, key):
@@ -156,16 +162,7 @@ def load_subjects(data, overwrite=False):
                 subject = Subject.objects.create(slug_en=entry["slug_en"], **values)
                 report.created += 1
             else:
-                differing = [name for name, value in values.items() if getattr(subject, name) != value]
-                if not differing:
-                    report.unchanged += 1
-                elif overwrite:
-                    for name in differing:
-                        setattr(subject, name, values[name])
-                    subject.save()
-                    report.overwritten.append(_describe("meetings.subject", subject, differing))
-                else:
-                    report.kept.append(_describe("meetings.subject", subject, differing))
+                _reconcile("meetings.subject", subject, values, overwrite, report)
             subjects[entry["slug_en"]] = subject
         for entry in data["subjects"]:
             broader = subjects.get(entry.get("broader")) if entry.get("broader") else None
