@@ -30,10 +30,11 @@ from django.core.paginator import Paginator
 from django.db import connection
 from modeltranslation.settings import AVAILABLE_LANGUAGES
 
-from meetings.models import Meeting, Recommendation
+from meetings.models import Meeting, Recommendation, Theme
 
 from . import suggestions
 from .backends import get_backend
+from .backends.base import table
 from .highlight import highlight
 from .query import parse_query
 from .ranking import clause_weights, evidence, make_document, score
@@ -169,14 +170,14 @@ class Search:
         limit = CANDIDATES + 1 if limit is None else limit
         where, params = self.where(with_year, with_meeting)
         order = sql_ordering("oldest" if self.sort == "oldest" else "newest")
-        quote = connection.ops.quote_name
-        tables = {model: quote(model._meta.db_table) for model in (Recommendation, Meeting)}
-        theme_table = quote(Recommendation._meta.get_field("theme").related_model._meta.db_table)
+        recommendations, themes, meetings = (
+            connection.ops.quote_name(table(model)) for model in (Recommendation, Theme, Meeting)
+        )
         sql = (
             f"SELECT r.id, m.id, m.date FROM ({self.matches_sql}) h "
-            f"JOIN {tables[Recommendation]} r ON r.id = h.id "
-            f"JOIN {theme_table} t ON t.id = r.theme_id "
-            f"JOIN {tables[Meeting]} m ON m.id = t.meeting_id "
+            f"JOIN {recommendations} r ON r.id = h.id "
+            f"JOIN {themes} t ON t.id = r.theme_id "
+            f"JOIN {meetings} m ON m.id = t.meeting_id "
             f"WHERE {where} ORDER BY {order} LIMIT %s"
         )
         with connection.cursor() as cursor:

@@ -60,6 +60,3 @@ def render_highlight(text):
 
 def highlight(text, terms, language):
     return render_highlight(highlight_terms(text, terms, language))
-
-
-__all__ = ["MARK_END", "MARK_START", "highlight", "highlight_terms", "render_highlight"]
