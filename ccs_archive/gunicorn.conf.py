@@ -81,5 +81,5 @@ def worker_abort(worker):
         method=method,
         path=path,
         duration_ms=round((time.monotonic() - started) * 1000, 1) if started else None,
-        timeout_s=timeout,
+        timeout_s=worker.cfg.timeout,
     )

@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -153,15 +154,19 @@ def production_environment(database_url, **overrides):
 
 
 @contextlib.contextmanager
-def serve(env):
-    """gunicorn with ``env``, on a free port; yields its base URL once it is healthy."""
+def serve(env, log=None):
+    """gunicorn with ``env``, on a free port; yields its base URL once it is healthy.
+
+    Its output goes to the file ``log`` when given, for a test to read.
+    """
     port = _free_port()
-    env = {**env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2"}
+    env = {**env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": env.get("WEB_CONCURRENCY", "2")}
+    output = open(log, "w") if log else tempfile.TemporaryFile("w+")
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "ccs_archive/gunicorn.conf.py", "ccs_archive.wsgi"],
         cwd=settings.BASE_DIR,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=output,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -176,12 +181,14 @@ def serve(env):
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"gunicorn did not start:\n{process.stdout.read()}")
+                output.seek(0)
+                raise AssertionError(f"gunicorn did not start:\n{output.read()}")
             time.sleep(0.2)
         yield base
     finally:
         process.terminate()
         process.wait(timeout=30)
+        output.close()
 
 
 @pytest.fixture(scope="session")

@@ -7,12 +7,16 @@ page without the security headers.
 
 import json
 import re
+import socket
+import time
 import urllib.error
 import urllib.request
 from html import unescape
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+
+from .conftest import _database_url, production_environment, serve
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +102,66 @@ def test_gunicorn_believes_no_scheme_header_that_django_does_not(production_serv
         with urllib.request.urlopen(request, timeout=30) as response:
             root = json.loads(response.read())
         assert root["meetings"].startswith("http://127.0.0.1:"), header
+
+
+def test_a_worker_killed_for_its_time_leaves_one_json_line(tmp_path):
+    log = tmp_path / "gunicorn.log"
+    env = production_environment(_database_url(), GUNICORN_CMD_ARGS="--timeout 2", WEB_CONCURRENCY="1")
+    with serve(env, log) as base:
+        port = int(base.rsplit(":", 1)[1])
+        # A client that announces a form and never sends it holds a sync worker
+        # (CSRF protection reads the form) until gunicorn kills the worker.
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as slow_client:
+            slow_client.sendall(
+                b"POST /fr/recherche/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Cookie: csrftoken=" + b"a" * 32 + b"\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nq="
+            )
+            deadline = time.monotonic() + 20
+            while '"worker timeout"' not in log.read_text() and time.monotonic() < deadline:
+                time.sleep(0.2)
+        # The next worker serves again.
+        assert fetch(f"{base}/healthz")[0] == 200
+    lines = [json.loads(line) for line in log.read_text().splitlines() if '"worker timeout"' in line]
+    assert len(lines) == 1
+    assert lines[0]["level"] == "ERROR"
+    assert (lines[0]["method"], lines[0]["path"], lines[0]["timeout_s"]) == ("POST", "/fr/recherche/", 2)
+    assert lines[0]["duration_ms"] >= 2000
+
+
+def test_each_instance_has_no_shared_control_socket(tmp_path):
+    # gunicorn's default control socket is one path per user ($HOME/.gunicorn/gunicorn.ctl).
+    home = tmp_path / "home"
+    home.mkdir()
+    env = production_environment(_database_url(), HOME=str(home))
+    env.pop("XDG_RUNTIME_DIR", None)
+    with serve(env) as first, serve(env) as second:
+        assert fetch(f"{first}/healthz")[0] == fetch(f"{second}/healthz")[0] == 200
+        assert not (home / ".gunicorn").exists()
+    own_socket = tmp_path / "instance.ctl"
+    with serve({**env, "GUNICORN_CONTROL_SOCKET": str(own_socket)}) as base:
+        assert fetch(f"{base}/healthz")[0] == 200
+        assert own_socket.is_socket()
+        assert not (home / ".gunicorn").exists()
+
+
+def test_a_filtered_download_is_chunked_so_a_cut_is_visible(production_server):
+    # A stream that fails after its first rows cannot change its status any
+    # more; gunicorn then closes the connection without the last, empty chunk,
+    # and an HTTP/1.1 client (or nginx, which speaks HTTP/1.1 to it) reports an
+    # incomplete transfer instead of a complete file.
+    port = int(production_server.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(
+            b"GET /fr/donnees-ouvertes/recommandations.csv?q=services HTTP/1.1\r\n"
+            b"Host: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        response = b""
+        while chunk := sock.recv(65536):
+            response += chunk
+    head, _, body = response.partition(b"\r\n\r\n")
+    headers = head.decode().lower()
+    assert headers.startswith("http/1.1 200")
+    assert "transfer-encoding: chunked" in headers
+    assert "content-length" not in headers
+    assert body.endswith(b"\r\n0\r\n\r\n")
