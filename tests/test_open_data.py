@@ -416,6 +416,29 @@ def test_the_sitemap_is_an_index_of_sections_of_at_most_50000_addresses(client, 
     assert len(sitemap_urls(client)) == 2 * (1 + 3 + 9)
 
 
+def test_sitemap_pages_split_meetings_between_languages_without_loss(
+    client, add_meetings, monkeypatch, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    from meetings.open_data.sitemaps import MeetingSitemap
+
+    add_meetings(3, "2023-11-01")
+    cache.clear()
+    whole = [url["loc"] for url in sitemap_urls(client)]
+    # An odd page size: some pages end between a meeting's two languages.
+    monkeypatch.setattr(MeetingSitemap, "limit", 3)
+    cache.clear()
+    assert [url["loc"] for url in sitemap_urls(client)] == whole
+    # A page reads its own meetings only, whatever the size of the archive.
+    cache.clear()
+    with django_assert_max_num_queries(3) as queries:
+        assert client.get("/sitemap-meetings.xml?p=2").status_code == 200
+    listing = [query["sql"] for query in queries.captured_queries if "COUNT" not in query["sql"]]
+    assert listing and all("LIMIT 2 OFFSET 1" in sql for sql in listing)
+    cache.clear()
+
+
 def test_the_sitemap_is_cached_until_a_change_is_committed(
     client, settings, newest_meeting, django_capture_on_commit_callbacks
 ):

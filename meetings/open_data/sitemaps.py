@@ -85,8 +85,40 @@ class YearSitemap(BilingualSitemap):
         return item[1]
 
 
+class LanguagePairs:
+    """
+    The (meeting, language) pairs that Django's i18n sitemap pages through,
+    counted and sliced in SQL.
+
+    Django builds the list of every pair before it takes a page of them: at
+    tens of thousands of meetings, that alone took most of a request's time.
+    """
+
+    def __init__(self, queryset, languages):
+        self.queryset = queryset
+        self.languages = languages
+
+    def count(self):
+        return self.queryset.count() * len(self.languages)
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, pairs):
+        width = len(self.languages)
+        first = pairs.start // width
+        items = self.queryset[first : -(-pairs.stop // width)]
+        listed = [(item, code) for item in items for code in self.languages]
+        skip = pairs.start - first * width
+        return listed[skip : skip + pairs.stop - pairs.start]
+
+
 class MeetingSitemap(BilingualSitemap):
     changefreq = "yearly"
+
+    def _items(self):
+        # Django's own builds every (item, language) pair in memory; see LanguagePairs.
+        return LanguagePairs(self.items(), self._languages())
 
     def items(self):
         # Only what an address and its date need: the texts are most of a meeting's row.
