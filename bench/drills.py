@@ -27,6 +27,7 @@ import json
 import os
 import random
 import socket
+import ssl
 import string
 import subprocess
 import sys
@@ -58,7 +59,11 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-OPENER = urllib.request.build_opener(_NoRedirect)
+# Through the topology, nginx answers on the loopback with a self-signed certificate.
+_LOOPBACK_TLS = ssl.create_default_context()
+_LOOPBACK_TLS.check_hostname = False
+_LOOPBACK_TLS.verify_mode = ssl.CERT_NONE
+OPENER = urllib.request.build_opener(_NoRedirect, urllib.request.HTTPSHandler(context=_LOOPBACK_TLS))
 
 
 def request(url, data=None, timeout=60, read=True):
@@ -130,6 +135,26 @@ class Gunicorn:
             return sum('"worker timeout"' in line for line in log)
 
 
+class Running:
+    """A server already running at ``base``, such as nginx in front of the topology."""
+
+    def __init__(self, base):
+        self.base = base.rstrip("/")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
+    def timeouts_logged(self):
+        return None
+
+
+def server_for(through):
+    return Running(through) if through else Gunicorn()
+
+
 def percentile(values, fraction):
     if not values:
         return float("nan")
@@ -181,8 +206,8 @@ def run_with_load(base, seconds, loads):
     return {"home": summary(home), "home_statuses": dict(home_statuses), "load_statuses": dict(load_statuses)}
 
 
-def drill_abuse(seconds):
-    with Gunicorn() as server:
+def drill_abuse(seconds, through=None):
+    with server_for(through) as server:
         result = run_with_load(server.base, seconds, [(hammer, (DOWNLOADS,), 8), (hammer, (SEARCHES,), 8)])
         result["worker_timeouts_logged"] = server.timeouts_logged()
     return result
@@ -193,7 +218,11 @@ def failed_sign_in(base, stop, statuses):
         # A fresh CSRF token each time would cost a GET; the token check comes
         # before authentication, so post the form as a browser would.
         name = "".join(random.choices(string.ascii_lowercase, k=12))
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(), _NoRedirect)
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(),
+            _NoRedirect,
+            urllib.request.HTTPSHandler(context=_LOOPBACK_TLS),
+        )
         try:
             with opener.open(base + "/admin/login/", timeout=30) as page:
                 html = page.read().decode()
@@ -215,8 +244,8 @@ def failed_sign_in(base, stop, statuses):
             statuses[0] += 1
 
 
-def drill_sign_ins(seconds):
-    with Gunicorn() as server:
+def drill_sign_ins(seconds, through=None):
+    with server_for(through) as server:
         return run_with_load(server.base, seconds, [(failed_sign_in, (), 20)])
 
 
@@ -312,12 +341,18 @@ def main():
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--login-seconds", type=int, default=15)
     parser.add_argument("--only", choices=["abuse", "hung", "redis", "sign-ins", "sitemap"], action="append")
+    parser.add_argument(
+        "--through",
+        metavar="URL",
+        help="run the abuse and sign-in drills against a server already running there "
+        "(nginx in front of the topology, e.g. https://127.0.0.1:8443) instead of one gunicorn",
+    )
     arguments = parser.parse_args()
     drills = {
-        "abuse": lambda: drill_abuse(arguments.seconds),
+        "abuse": lambda: drill_abuse(arguments.seconds, arguments.through),
         "hung": drill_hung_database,
         "redis": drill_redis_down,
-        "sign-ins": lambda: drill_sign_ins(arguments.login_seconds),
+        "sign-ins": lambda: drill_sign_ins(arguments.login_seconds, arguments.through),
         "sitemap": drill_sitemap,
     }
     for name in arguments.only or drills:
