@@ -305,6 +305,21 @@ def test_search_uses_the_index():
             assert "VIRTUAL TABLE INDEX" in plan
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's partial indexes")
+def test_the_count_estimate_reads_the_index_of_the_sample_alone():
+    from meetings.search.engine import Search, searched_languages
+    from meetings.search.query import parse_query
+
+    search = Search(parse_query("services", "fr"), "fr", searched_languages("fr"))
+    hits, params = search.hits_sql(with_year=False, sample=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN SELECT m.date, COUNT(*) {hits} GROUP BY m.date", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "meetings_recommendation_search_fr_sample" in plan
+    assert "meetings_recommendation_search_en_sample" in plan
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="compares with PostgreSQL's to_tsvector; runs in the PostgreSQL pass",

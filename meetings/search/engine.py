@@ -211,20 +211,25 @@ class Search:
             params.append(self.meeting)
         return " AND ".join(clauses), params
 
-    def hits_sql(self, with_year=True, with_meeting=True, extra=""):
+    def hits_sql(self, with_year=True, with_meeting=True, extra="", sample=False):
         """The FROM and WHERE of the matches (``r``, ``t``, ``m``), and their parameters."""
+        matches_sql, matches_params = self.matches_sql, self.matches_params
+        if sample:
+            # The condition reaches the full-text scan, where PostgreSQL reads a partial
+            # index of the sample alone (migration 0009).
+            matches_sql = f"SELECT s.id FROM ({matches_sql}) s WHERE s.id %% {SAMPLE_EVERY} = 0"
         where, params = self.where(with_year, with_meeting)
         recommendations, themes, meetings = (
             connection.ops.quote_name(table(model)) for model in (Recommendation, Theme, Meeting)
         )
         sql = (
-            f"FROM ({self.matches_sql}) h "
+            f"FROM ({matches_sql}) h "
             f"JOIN {recommendations} r ON r.id = h.id "
             f"JOIN {themes} t ON t.id = r.theme_id "
             f"JOIN {meetings} m ON m.id = t.meeting_id "
             f"WHERE {where}{extra}"
         )
-        return sql, [*self.matches_params, *params]
+        return sql, [*matches_params, *params]
 
     def candidates(self, with_year=True, with_meeting=True, limit=None):
         """[(id, meeting id, meeting date)] of the first ``limit`` matches, newest (or oldest) first.
@@ -245,7 +250,7 @@ class Search:
 
     def sampled_dates(self):
         """[(meeting date, n)] of the sampled matches (every SAMPLE_EVERY-th id), whatever the year."""
-        hits, params = self.hits_sql(with_year=False, extra=f" AND r.id %% {SAMPLE_EVERY} = 0")
+        hits, params = self.hits_sql(with_year=False, sample=True)
         return self._dates(f"SELECT m.date, COUNT(*) {hits} GROUP BY m.date", params)
 
     def counted_dates(self, limit, outside_years=()):
