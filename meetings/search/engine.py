@@ -56,6 +56,9 @@ CANDIDATES = 1000
 # matches whose id is a multiple of SAMPLE_EVERY.
 COUNT_BOUND = 10_000
 SAMPLE_EVERY = 32
+# A year is estimated from the sample when it holds at least this many of its
+# matches (about a tenth of error); a year with fewer is counted.
+SAMPLED_ENOUGH = 100
 # Below this many hits, look for a better-spelt query.
 SUGGEST_BELOW = 3
 # Below this many hits for all of a query's words, accept any of them (ranked
@@ -274,14 +277,22 @@ class Search:
                 return {year: Count(n) for year, n in counted.items()}
             sample = sample or _by_year(self.sampled_dates())
         years = {year: Count(n * SAMPLE_EVERY, estimated=True) for year, n in sample.items()}
+        known = {year for year, n in sample.items() if n >= SAMPLED_ENOUGH}
         # The years that the newest (or oldest) candidates hold entirely are counted already.
         if not self.year and self.candidate_rows:
             candidate_years = Counter(date.year for _id, _meeting, date in self.candidate_rows)
             boundary = self.candidate_rows[-1][2].year
-            years.update({year: Count(n) for year, n in candidate_years.items() if year != boundary})
-        # A year too small for the sample is counted: it must not go missing.
-        missing = _by_year(self.counted_dates(COUNT_BOUND + 1, outside_years=years))
-        years.update({year: Count(n) for year, n in missing.items()})
+            covered = {year: Count(n) for year, n in candidate_years.items() if year != boundary}
+            years.update(covered)
+            known |= set(covered)
+        # The other years are counted: a year the sample holds little of would be
+        # estimated poorly, and one it misses must not go missing.
+        counted = _by_year(self.counted_dates(COUNT_BOUND + 1, outside_years=known))
+        if sum(counted.values()) <= COUNT_BOUND:
+            years.update({year: Count(n) for year, n in counted.items()})
+        else:
+            # Too many to count: those the sample missed keep what was counted, at least.
+            years.update({year: Count(n, estimated=True) for year, n in counted.items() if year not in years})
         return years
 
     def documents(self, ids):
