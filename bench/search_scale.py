@@ -32,7 +32,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -100,15 +100,15 @@ def timed(function, runs):
 
 
 @contextmanager
-def gunicorn(env, log_path):
+def gunicorn(env, log_path, root=ROOT):
     command = [
         str(VENV_BIN / "gunicorn"),
         "-c",
-        str(ROOT / "ccs_archive" / "gunicorn.conf.py"),
+        str(root / "ccs_archive" / "gunicorn.conf.py"),
         "ccs_archive.wsgi",
     ]
     with open(log_path, "w") as output:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
+        server = subprocess.Popen(command, cwd=root, env=env, stdout=output, stderr=output)
     try:
         base = f"http://{env['BIND']}"
         deadline = time.monotonic() + 60
@@ -145,8 +145,19 @@ def main():
     parser.add_argument("--port", type=int, default=18101)
     parser.add_argument("--mixes", default="tuning,check")
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP measurement")
+    parser.add_argument(
+        "--baseline-root",
+        type=Path,
+        help="another checkout of the project (e.g. a git worktree of the main branch) served beside "
+        "this one on --port + 1, its requests interleaved with this one's, for a side-by-side figure",
+    )
     parser.add_argument("--tantivy", action="store_true", help="measure the tantivy peer too")
     parser.add_argument("--agreement", action="store_true", help="check against the exhaustive ranking")
+    parser.add_argument(
+        "--reference",
+        type=Path,
+        help="with --agreement: take the exhaustive ranking from this earlier raw JSON of the same database",
+    )
     parser.add_argument("--append", action="store_true", help=f"append a section to {RESULTS.name}")
     parser.add_argument(
         "--note", default="", help="a line for the RESULTS.md section (e.g. the commit measured)"
@@ -179,27 +190,46 @@ def main():
 
     # 1. End to end over HTTP.
     if not args.no_http:
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-        )
-        with gunicorn(env, Path(tempfile.gettempdir()) / f"wt18_search_scale_{args.port}.log") as base:
+        roots = {"http_ms": ROOT}
+        if args.baseline_root:
+            roots["baseline_http_ms"] = args.baseline_root.resolve()
+            described = subprocess.run(
+                ["git", "log", "-1", "--format=%h %s"],
+                cwd=roots["baseline_http_ms"],
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+            report["baseline"] = f"`{roots['baseline_http_ms']}` at {described}"
+        with ExitStack() as stack:
+            bases = {}
+            for index, (key, root) in enumerate(roots.items()):
+                subprocess.run(
+                    [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+                    cwd=root,
+                    env=env,
+                    check=True,
+                )
+                server_env = dict(env, BIND=f"127.0.0.1:{args.port + index}")
+                log_path = Path(tempfile.gettempdir()) / f"wt18_search_scale_{args.port + index}.log"
+                bases[key] = stack.enter_context(gunicorn(server_env, log_path, root))
             for queries in rows.values():
                 for row in queries:
                     with translation.override(row["language"]):
                         path = reverse("meetings:search")
-                    url = f"{base}{path}?{urllib.parse.urlencode({'q': row['q'], **row['options']})}"
-
-                    def get(url=url):
-                        with urllib.request.urlopen(url, timeout=120) as response:
-                            response.read()
-                            return response.status
-
-                    row["http_ms"], status = timed(get, args.runs)
-                    if status != 200:
-                        raise SystemExit(f"{url} answered {status}")
+                    query = f"{path}?{urllib.parse.urlencode({'q': row['q'], **row['options']})}"
+                    times = {key: [] for key in bases}
+                    for run in range(args.runs + 1):
+                        # In turn, so that both servers see the same load; the first run warms up.
+                        for key, base in bases.items():
+                            start = time.perf_counter()
+                            with urllib.request.urlopen(base + query, timeout=120) as response:
+                                response.read()
+                                if response.status != 200:
+                                    raise SystemExit(f"{base + query} answered {response.status}")
+                            if run:
+                                times[key].append((time.perf_counter() - start) * 1000)
+                    for key, values in times.items():
+                        row[key] = statistics.median(values)
         report["load_after_http"] = os.getloadavg()
 
     # 2. The engine alone, in this process.
@@ -219,14 +249,30 @@ def main():
     if args.agreement:
         from full_ranking import full_ranking
 
-        for queries in rows.values():
+        reference = {}
+        if args.reference:
+            earlier = json.loads(args.reference.read_text())
+            reference = {
+                (name, row["language"], row["q"], json.dumps(row["options"], sort_keys=True)): row
+                for name, mix in earlier["mixes"].items()
+                for row in mix["queries"]
+            }
+            report["reference"] = str(args.reference)
+        for name, queries in rows.items():
             for row in queries:
-                start = time.perf_counter()
-                full = full_ranking(row["q"], row["language"], **engine_options(row["options"]))
-                row["full_ms"] = (time.perf_counter() - start) * 1000
-                row["full_ids"] = full["ids"][:PAGE_SIZE]
-                row["full_total"] = full["total"]
-                row["full_years"] = {str(year): count for year, count in full["years"].items()}
+                known = reference.get(
+                    (name, row["language"], row["q"], json.dumps(row["options"], sort_keys=True))
+                )
+                if known:
+                    row["full_ids"], row["full_total"] = known["full_ids"], known["full_total"]
+                    row["full_years"] = known["full_years"]
+                else:
+                    start = time.perf_counter()
+                    full = full_ranking(row["q"], row["language"], **engine_options(row["options"]))
+                    row["full_ms"] = (time.perf_counter() - start) * 1000
+                    row["full_ids"] = full["ids"][:PAGE_SIZE]
+                    row["full_total"] = full["total"]
+                    row["full_years"] = {str(year): count for year, count in full["years"].items()}
                 row["same_page"] = row["full_ids"] == row["page_ids"]
                 row["overlap"] = (
                     len(set(row["full_ids"]) & set(row["page_ids"])) / len(row["full_ids"])
@@ -295,7 +341,7 @@ def main():
 
     for name, queries in rows.items():
         mix = {"queries": queries}
-        for key in ("http_ms", "engine_ms", "tantivy_ms"):
+        for key in ("http_ms", "baseline_http_ms", "engine_ms", "tantivy_ms"):
             mix[key] = summary([row[key] for row in queries if key in row])
         if args.agreement:
             mix["same_page"] = sum(row["same_page"] for row in queries)
@@ -336,6 +382,8 @@ def markdown(report, args):
     ]
     if report["note"]:
         lines.append(report["note"])
+    if report.get("baseline"):
+        lines.append(f"Baseline: {report['baseline']}, served beside it and requested in turn with it.")
     lines += [
         "",
         "```sh",
@@ -343,15 +391,17 @@ def markdown(report, args):
         + " ".join(["bench/search_scale.py", *sys.argv[1:]]).replace(args.database_url, "…"),
         "```",
         "",
-        "| mix | HTTP p50 | HTTP p95 | HTTP max | engine p50 | engine p95 | engine max "
-        "| tantivy p50 | tantivy p95 | tantivy max | HTTP ÷ tantivy (p50) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| mix | baseline HTTP p50 | p95 | max | HTTP p50 | HTTP p95 | HTTP max | engine p50 | engine p95 "
+        "| engine max | tantivy p50 | tantivy p95 | tantivy max | HTTP ÷ tantivy (p50) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, mix in report["mixes"].items():
         http, engine, peer = mix["http_ms"] or {}, mix["engine_ms"] or {}, mix["tantivy_ms"] or {}
+        baseline = mix.get("baseline_http_ms") or {}
         ratio = f"{http['p50'] / peer['p50']:.1f}" if http and peer else "—"
         lines.append(
-            f"| {name} | {_ms(http.get('p50'))} | {_ms(http.get('p95'))} | {_ms(http.get('max'))} "
+            f"| {name} | {_ms(baseline.get('p50'))} | {_ms(baseline.get('p95'))} | {_ms(baseline.get('max'))} "
+            f"| {_ms(http.get('p50'))} | {_ms(http.get('p95'))} | {_ms(http.get('max'))} "
             f"| {_ms(engine.get('p50'))} | {_ms(engine.get('p95'))} | {_ms(engine.get('max'))} "
             f"| {_ms(peer.get('p50'))} | {_ms(peer.get('p95'))} | {_ms(peer.get('max'))} | {ratio} |"
         )
@@ -363,7 +413,13 @@ def markdown(report, args):
     if args.agreement:
         lines += [
             "",
-            "Against the exhaustive ranking (every match scored by `ranking.py`):",
+            "Against the exhaustive ranking (every match scored by `ranking.py`"
+            + (
+                f"; taken from the earlier run `{report['reference']}` of the same database"
+                if "reference" in report
+                else ""
+            )
+            + "):",
             "",
             "| mix | first page identical | overlap@20 mean (min) | years missing from the facets "
             "| total: largest error | a year's count: largest error |",
@@ -377,19 +433,21 @@ def markdown(report, args):
             )
     lines += [
         "",
-        "<details><summary>Each query (ms: HTTP, engine, tantivy; hits shown, exact, tantivy's)</summary>",
+        "<details><summary>Each query (ms: baseline HTTP, HTTP, engine, tantivy; hits shown, exact, "
+        "tantivy's; whether the first page is the exhaustive ranking's)</summary>",
         "",
-        "| mix | query | HTTP | engine | tantivy | shown | exact | tantivy |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| mix | query | baseline | HTTP | engine | tantivy | shown | exact | tantivy | same first page |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for name, mix in report["mixes"].items():
         for row in mix["queries"]:
-            shown = f"{'about ' if row.get('estimated') else ''}{row['total']:,}{'+' if row['more'] else ''}"
+            shown = f"{'about ' if row.get('estimated') else ''}{row['total']:,}"
             options = " ".join(f"{k}={v}" for k, v in row["options"].items())
+            same = {True: "yes", False: f"no ({row.get('overlap', 0):.2f})"}.get(row.get("same_page"), "—")
             lines.append(
-                f"| {name} | {row['language']} `{row['q']}` {options} | {_ms(row.get('http_ms'))} "
-                f"| {_ms(row.get('engine_ms'))} | {_ms(row.get('tantivy_ms'))} | {shown} "
-                f"| {row.get('full_total', '—')} | {row.get('tantivy_total', '—')} |"
+                f"| {name} | {row['language']} `{row['q']}` {options} | {_ms(row.get('baseline_http_ms'))} "
+                f"| {_ms(row.get('http_ms'))} | {_ms(row.get('engine_ms'))} | {_ms(row.get('tantivy_ms'))} "
+                f"| {shown} | {row.get('full_total', '—')} | {row.get('tantivy_total', '—')} | {same} |"
             )
     lines += ["", "</details>", ""]
     return "\n".join(lines)
