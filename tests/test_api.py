@@ -519,6 +519,22 @@ def test_a_common_word_lists_the_newest_matches_and_says_there_are_more(client, 
     assert everything["more"] is False
 
 
+def test_the_api_counts_every_match_as_the_search_page_does(client, monkeypatch):
+    from meetings.search.engine import search_recommendations
+
+    monkeypatch.setattr("meetings.search.engine.CANDIDATES", 5)
+    document = json.loads(client.get(f"{API}/recommendations/", {"q": "services", "lang": "fr"}).content)
+    page = search_recommendations("services", "fr", only_page_language=True)
+    assert document["count"] == 5 and document["matches"] == page.total > 5
+    assert document["matches_estimated"] is False
+    monkeypatch.setattr("meetings.search.engine.COUNT_BOUND", 10)
+    monkeypatch.setattr("meetings.search.engine.SAMPLE_EVERY", 2)
+    estimated = json.loads(client.get(f"{API}/recommendations/", {"q": "services", "lang": "fr"}).content)
+    page = search_recommendations("services", "fr", only_page_language=True)
+    assert estimated["matches_estimated"] is True and page.estimated
+    assert estimated["matches"] == page.total
+
+
 def test_every_enforced_limit_is_in_the_openapi_description(client):
     document = json.loads(client.get(f"{API}/openapi.json").content)
     parameters = {

@@ -305,6 +305,21 @@ def test_search_uses_the_index():
             assert "VIRTUAL TABLE INDEX" in plan
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's partial indexes")
+def test_the_count_estimate_reads_the_index_of_the_sample_alone():
+    from meetings.search.engine import Search, searched_languages
+    from meetings.search.query import parse_query
+
+    search = Search(parse_query("services", "fr"), "fr", searched_languages("fr"))
+    hits, params = search.hits_sql(with_year=False, sample=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN SELECT m.date, COUNT(*) {hits} GROUP BY m.date", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "meetings_recommendation_search_fr_sample" in plan
+    assert "meetings_recommendation_search_en_sample" in plan
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="compares with PostgreSQL's to_tsvector; runs in the PostgreSQL pass",
@@ -357,18 +372,39 @@ def test_a_draft_s_words_are_never_suggested(newest_meeting):
     assert "zanzibarique" not in search("zanzibariqe OR pasepor").suggestion
 
 
-def test_a_bounded_search_ranks_and_facets_the_newest_matches(monkeypatch):
+def test_a_bounded_search_ranks_the_newest_matches_and_counts_every_match(monkeypatch):
     from meetings.search import engine
 
     everything = search("services", sort="newest")
     monkeypatch.setattr(engine, "CANDIDATES", 10)
     bounded = search("services", sort="newest")
-    assert bounded.more and bounded.total == 10
+    assert bounded.more and bounded.listed == 10
     newest = [hit.recommendation.pk for hit in everything.page.object_list[:10]]
     assert [hit.recommendation.pk for hit in bounded.page.object_list] == newest
-    assert sum(count for _year, count in bounded.years) == 10
+    # The total and the facets count every match, not only those ranked.
+    assert bounded.total == everything.total and not bounded.estimated
+    assert bounded.years == everything.years
+    assert dict(bounded.meetings).items() <= dict(everything.meetings).items()
     relevance = search("services")
     assert {hit.recommendation.pk for hit in relevance.page.object_list} == set(newest)
+
+
+def test_past_the_count_bound_counts_are_estimated_and_no_year_goes_missing(monkeypatch):
+    from meetings.search import engine
+
+    everything = search("services")
+    monkeypatch.setattr(engine, "CANDIDATES", 10)
+    monkeypatch.setattr(engine, "COUNT_BOUND", 20)
+    monkeypatch.setattr(engine, "SAMPLE_EVERY", 2)
+    estimated = search("services")
+    assert estimated.estimated and estimated.total.estimated
+    assert {year for year, _count in estimated.years} == {year for year, _count in everything.years}
+    assert sum(count for _year, count in estimated.years) == estimated.total
+    # The sample holds every other id: the estimate is near the truth, not made up.
+    assert abs(estimated.total - everything.total) <= everything.total / 2
+    # Filtered by a year, the total says what the year's facet says.
+    year, count = estimated.years[-1]
+    assert search("services", year=year).total == count
 
 
 def test_a_match_in_the_theme_title_is_highlighted_there(newest_meeting):

@@ -176,11 +176,26 @@ def test_a_long_misspelt_query_costs_a_bounded_number_of_queries(client, django_
         assert get(client, q=misspelt).status_code == 200
 
 
-def test_a_very_common_word_reports_more_than_the_bound(client, monkeypatch):
+def test_a_very_common_word_is_counted_though_only_the_newest_are_ranked(client, monkeypatch):
+    from meetings.search import engine
+
+    total = engine.search_recommendations("services", "fr").total
+    monkeypatch.setattr(engine, "CANDIDATES", 5)
+    page = text(get(client, q="services"))
+    assert f"{total} recommandations correspondent à «\u00a0services\u00a0»" in page
+    assert "Seules les plus récentes, 5, sont classées par pertinence" in page
+    assert page.count('<article class="hit">') == 5
+
+
+def test_past_the_count_bound_the_page_says_about(client, monkeypatch):
     from meetings.search import engine
 
     monkeypatch.setattr(engine, "CANDIDATES", 5)
+    monkeypatch.setattr(engine, "COUNT_BOUND", 10)
+    monkeypatch.setattr(engine, "SAMPLE_EVERY", 2)
     page = text(get(client, q="services"))
-    assert "Plus de 5 recommandations correspondent à «\u00a0services\u00a0»" in page
-    assert "Les plus récentes sont classées" in page
-    assert page.count('<article class="hit">') == 5
+    assert "Environ " in page and "recommandations correspondent à «\u00a0services\u00a0»" in page
+    assert "Au-delà de 10 résultats, les nombres sont estimés" in page
+    assert "(environ " in page
+    english = text(get(client, path="/en/search/", q="services"))
+    assert "About " in english and "Past 10 matches, counts are estimated" in english

@@ -250,7 +250,14 @@ def recommendation_list(request):
         meeting=parameters["meeting"],
     )
     listing = paginate(request, matches.queryset, parameters, serializer_for(request).recommendation)
-    return {**listing, "more": matches.more, "problem": matches.problem or None}
+    total = listing["count"] if matches.total is None else int(matches.total)
+    return {
+        **listing,
+        "more": matches.more,
+        "matches": total,
+        "matches_estimated": getattr(matches.total, "estimated", False),
+        "problem": matches.problem or None,
+    }
 
 
 @api_view

@@ -11,14 +11,22 @@ both), the titles of its theme and meeting, and the subjects it is indexed
 under (see ``subjects.py``). Hits are shown in the page's language; those
 found only through the other language say so.
 
-A search reads at most ``CANDIDATES`` matches: the newest ones (the oldest
-for the "oldest" sort), in one query. It ranks (``ranking.py``), counts and
-facets within them, and says "more than CANDIDATES" past that. Ranking,
-counting and faceting every match cost seconds for a word found in half of a
-million recommendations ("services"); the newest matches cost milliseconds,
-because the database walks the meetings newest first and stops early when a
-word is common, and reads the full-text index when it is rare. A search with
-fewer matches than that is exact.
+A search ranks and lists at most ``CANDIDATES`` matches: the newest ones (the
+oldest for the "oldest" sort), read in one query, ranked by ``ranking.py``.
+Ranking every match costs seconds for a word found in half of a million
+recommendations ("services"); the newest matches cost milliseconds, because
+the database walks the meetings newest first and stops early when a word is
+common, and reads the full-text index when it is rare. A search with fewer
+matches than that ranks them all; past it, the page says that only the newest
+are ranked (bench/search_scale.py measures how often the first page then
+differs from a ranking of every match).
+
+Counts are of every match, not only of those ranked (``Counts``): exact up to
+``COUNT_BOUND`` matches, estimated past it from a fixed sample of the
+recommendations (every ``SAMPLE_EVERY``-th id), and then shown as estimates
+("about 12,000"). A year that has matches is never missing from the year
+facet: the years the sample misses are counted exactly. The meeting facet
+lists the newest meetings with matches, each counted exactly.
 """
 
 import datetime
@@ -42,8 +50,15 @@ from .subjects import recommendations_under, with_subjects
 
 PAGE_SIZE = 20
 MAX_MEETING_FACETS = 30
-# The most matches a search ranks, counts and facets (see the module's docstring).
+# The most matches a search ranks and lists (see the module's docstring).
 CANDIDATES = 1000
+# Counts are exact up to this many matches, and estimated past it, from the
+# matches whose id is a multiple of SAMPLE_EVERY.
+COUNT_BOUND = 10_000
+SAMPLE_EVERY = 32
+# A year is estimated from the sample when it holds at least this many of its
+# matches (about a tenth of error); a year with fewer is counted.
+SAMPLED_ENOUGH = 100
 # Below this many hits, look for a better-spelt query.
 SUGGEST_BELOW = 3
 # Below this many hits for all of a query's words, accept any of them (ranked
@@ -96,15 +111,37 @@ class Hit:
     in_page_language: bool = True
 
 
+class Count(int):
+    """A number of matches, which knows whether it is an estimate."""
+
+    estimated = False
+
+    def __new__(cls, value, estimated=False):
+        count = super().__new__(cls, value)
+        count.estimated = estimated
+        return count
+
+    @property
+    def rounded(self):
+        """An estimate to two significant figures (12,345 is "about 12,000"); an exact count as it is."""
+        if not self.estimated or self < 100:
+            return int(self)
+        digits = len(str(int(self))) - 2
+        return round(self, -digits)
+
+
 @dataclass
 class SearchResults:
     query_text: str
     language: str
     page: object = None
+    # How many recommendations match: a Count, exact up to COUNT_BOUND.
     total: int = 0
-    # True when more than ``total`` (then CANDIDATES) recommendations match.
+    # True when more recommendations match than are ranked and listed (CANDIDATES).
     more: bool = False
+    # [(year, Count)], newest first: every year that has matches.
     years: list = field(default_factory=list)
+    # [(meeting, count)]: the newest meetings that have matches, each counted exactly.
     meetings: list = field(default_factory=list)
     suggestion: str = ""
     # How many hits matched only through the other language's text.
@@ -115,8 +152,22 @@ class SearchResults:
     problem: str = ""
 
     @property
+    def estimated(self):
+        return getattr(self.total, "estimated", False)
+
+    @property
+    def count_bound(self):
+        """Past this many matches, counts are estimates."""
+        return COUNT_BOUND
+
+    @property
+    def listed(self):
+        """How many of the matches are ranked and listed."""
+        return self.page.paginator.count if self.page else 0
+
+    @property
     def mostly_other_language(self):
-        return self.total > 0 and self.other_language_hits * 2 > self.total
+        return self.listed > 0 and self.other_language_hits * 2 > self.listed
 
 
 class _HitList:
@@ -126,10 +177,10 @@ class _HitList:
         self.search = search
 
     def count(self):
-        return self.search.total
+        return len(self.search.rows)
 
     def __len__(self):
-        return self.search.total
+        return len(self.search.rows)
 
     def __getitem__(self, page_slice):
         return self.search.fetch(page_slice.start, page_slice.stop - page_slice.start)
@@ -148,7 +199,8 @@ class Search:
         self.sort = sort
         self.year = year
         self.meeting = meeting
-        self.rows, self.total, self.more = [], 0, False
+        self.rows, self.candidate_rows, self.total, self.more = [], [], Count(0), False
+        self.years = {}
         self.relaxed = False
         self.evidence = {}
 
@@ -162,27 +214,86 @@ class Search:
             params.append(self.meeting)
         return " AND ".join(clauses), params
 
+    def hits_sql(self, with_year=True, with_meeting=True, extra="", sample=False):
+        """The FROM and WHERE of the matches (``r``, ``t``, ``m``), and their parameters."""
+        matches_sql, matches_params = self.matches_sql, self.matches_params
+        if sample:
+            # The condition reaches the full-text scan, where PostgreSQL reads a partial
+            # index of the sample alone (migration 0009).
+            matches_sql = f"SELECT s.id FROM ({matches_sql}) s WHERE s.id %% {SAMPLE_EVERY} = 0"
+        where, params = self.where(with_year, with_meeting)
+        recommendations, themes, meetings = (
+            connection.ops.quote_name(table(model)) for model in (Recommendation, Theme, Meeting)
+        )
+        sql = (
+            f"FROM ({matches_sql}) h "
+            f"JOIN {recommendations} r ON r.id = h.id "
+            f"JOIN {themes} t ON t.id = r.theme_id "
+            f"JOIN {meetings} m ON m.id = t.meeting_id "
+            f"WHERE {where}{extra}"
+        )
+        return sql, [*matches_params, *params]
+
     def candidates(self, with_year=True, with_meeting=True, limit=None):
         """[(id, meeting id, meeting date)] of the first ``limit`` matches, newest (or oldest) first.
 
         By default one more than CANDIDATES, to tell whether there are more.
         """
         limit = CANDIDATES + 1 if limit is None else limit
-        where, params = self.where(with_year, with_meeting)
+        hits, params = self.hits_sql(with_year, with_meeting)
         order = sql_ordering("oldest" if self.sort == "oldest" else "newest")
-        recommendations, themes, meetings = (
-            connection.ops.quote_name(table(model)) for model in (Recommendation, Theme, Meeting)
-        )
-        sql = (
-            f"SELECT r.id, m.id, m.date FROM ({self.matches_sql}) h "
-            f"JOIN {recommendations} r ON r.id = h.id "
-            f"JOIN {themes} t ON t.id = r.theme_id "
-            f"JOIN {meetings} m ON m.id = t.meeting_id "
-            f"WHERE {where} ORDER BY {order} LIMIT %s"
-        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*self.matches_params, *params, limit])
+            cursor.execute(f"SELECT r.id, m.id, m.date {hits} ORDER BY {order} LIMIT %s", [*params, limit])
             return cursor.fetchall()
+
+    def _dates(self, sql, params):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def sampled_dates(self):
+        """[(meeting date, n)] of the sampled matches (every SAMPLE_EVERY-th id), whatever the year."""
+        hits, params = self.hits_sql(with_year=False, sample=True)
+        return self._dates(f"SELECT m.date, COUNT(*) {hits} GROUP BY m.date", params)
+
+    def counted_dates(self, limit, outside_years=()):
+        """[(meeting date, n)] of at most ``limit`` matches, whatever the year, but for ``outside_years``."""
+        extra, extra_params = "", []
+        for year in sorted(outside_years):
+            extra += " AND NOT (m.date >= %s AND m.date < %s)"
+            extra_params += [datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)]
+        hits, params = self.hits_sql(with_year=False, extra=extra)
+        sql = f"SELECT d, COUNT(*) FROM (SELECT m.date AS d {hits} LIMIT %s) c GROUP BY d"
+        return self._dates(sql, [*params, *extra_params, limit])
+
+    def count_years(self):
+        """{year: Count} of every match, the year filter left out; years with no match are absent."""
+        # Counted at once when few are likely (the candidates were not too many);
+        # otherwise sampled first, and counted only when the sample finds few.
+        sample = None if not self.more else _by_year(self.sampled_dates())
+        if sample is None or sum(sample.values()) * SAMPLE_EVERY <= 2 * COUNT_BOUND:
+            counted = _by_year(self.counted_dates(COUNT_BOUND + 1))
+            if sum(counted.values()) <= COUNT_BOUND:
+                return {year: Count(n) for year, n in counted.items()}
+            sample = sample or _by_year(self.sampled_dates())
+        years = {year: Count(n * SAMPLE_EVERY, estimated=True) for year, n in sample.items()}
+        known = {year for year, n in sample.items() if n >= SAMPLED_ENOUGH}
+        # The years that the newest (or oldest) candidates hold entirely are counted already.
+        if not self.year and self.candidate_rows:
+            candidate_years = Counter(date.year for _id, _meeting, date in self.candidate_rows)
+            boundary = self.candidate_rows[-1][2].year
+            covered = {year: Count(n) for year, n in candidate_years.items() if year != boundary}
+            years.update(covered)
+            known |= set(covered)
+        # The other years are counted: a year the sample holds little of would be
+        # estimated poorly, and one it misses must not go missing.
+        counted = _by_year(self.counted_dates(COUNT_BOUND + 1, outside_years=known))
+        if sum(counted.values()) <= COUNT_BOUND:
+            years.update({year: Count(n) for year, n in counted.items()})
+        else:
+            # Too many to count: those the sample missed keep what was counted, at least.
+            years.update({year: Count(n, estimated=True) for year, n in counted.items() if year not in years})
+        return years
 
     def documents(self, ids):
         """The texts of these recommendations, in every language, for ranking."""
@@ -219,6 +330,7 @@ class Search:
             rows = self.candidates()
         self.more = len(rows) > CANDIDATES
         rows = rows[:CANDIDATES]
+        self.candidate_rows = list(rows)
         documents = self.documents([row[0] for row in rows])
         self.evidence = {
             pk: evidence(self.query, document, self.language, self.languages)
@@ -233,7 +345,17 @@ class Search:
         scores = {pk: score(found, weights) for pk, found in self.evidence.items()}
         if self.sort == "relevance":
             rows.sort(key=lambda row: -scores[row[0]])  # stable: equal scores stay newest first
-        self.rows, self.total = rows, len(rows)
+        self.rows = rows
+        self.years = self.count_years() if self.more or self.year else _exact_years(rows)
+        if not self.more:
+            self.total = Count(len(rows))
+            if self.year:
+                self.years[self.year] = self.total
+        elif self.year:
+            self.total = self.years.get(self.year, Count(len(rows)))
+        else:
+            counts = self.years.values()
+            self.total = Count(sum(counts), estimated=any(count.estimated for count in counts))
 
     @property
     def other_language_hits(self):
@@ -262,16 +384,42 @@ class Search:
         ]
 
     def year_facets(self):
-        rows = self.candidates(with_year=False)[:CANDIDATES] if self.year else self.rows
-        return sorted(Counter(date.year for _id, _meeting, date in rows).items(), reverse=True)
+        return sorted(self.years.items(), reverse=True)
 
     def meeting_facets(self):
-        rows = self.candidates(with_meeting=False)[:CANDIDATES] if self.meeting else self.rows
+        """The newest meetings with matches, each with its exact count."""
+        rows, more = self.candidate_rows, self.more
+        if self.meeting:
+            rows = self.candidates(with_meeting=False)
+            rows, more = rows[:CANDIDATES], len(rows) > CANDIDATES
         counts = Counter(meeting for _id, meeting, _date in rows)
+        if more:
+            # The last meeting read may have more matches than were read: it is counted.
+            boundary = rows[-1][1]
+            hits, params = self.hits_sql(with_meeting=False, extra=" AND m.id = %s")
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT COUNT(*) {hits}", [*params, boundary])
+                counts[boundary] = cursor.fetchone()[0]
         newest = sorted({(date, meeting) for _id, meeting, date in rows}, reverse=True)
         newest = [meeting for _date, meeting in newest[:MAX_MEETING_FACETS]]
         meetings = Meeting.objects.in_bulk(newest)
         return [(meetings[pk], counts[pk]) for pk in newest]
+
+
+def _by_year(dated_counts):
+    years = Counter()
+    for date, count in dated_counts:
+        years[_as_date(date).year] += count
+    return years
+
+
+def _as_date(value):
+    # SQLite returns a grouped date as text.
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value)[:10])
+
+
+def _exact_years(rows):
+    return {year: Count(n) for year, n in Counter(date.year for _id, _meeting, date in rows).items()}
 
 
 def searched_languages(language, only_page_language=False):
@@ -301,10 +449,10 @@ def search_recommendations(
     results.total, results.more, results.relaxed = search.total, search.more, search.relaxed
     results.other_language_hits = search.other_language_hits
     results.page = Paginator(_HitList(search), PAGE_SIZE).get_page(page)
-    if search.total:
+    if search.total or search.rows:
         results.years = search.year_facets()
         results.meetings = search.meeting_facets()
-    if search.total < SUGGEST_BELOW:
+    if len(search.rows) < SUGGEST_BELOW:
 
         def finds_more_than(text, total=search.total):
             respelt = parse_query(text, language)

@@ -6,7 +6,8 @@ once: downloads, the API and feeds.
 need the same hits as a queryset that they can count, slice and stream with
 ``.iterator()``. This module builds it from the search engine's own
 ``Search``, so both give the same records in the same order, within the same
-bound: the newest ``CANDIDATES`` matches, ranked as on the page.
+bound: the newest ``CANDIDATES`` matches, ranked as on the page; and the same
+count of every match (``total``), exact or estimated as on the page.
 """
 
 from dataclasses import dataclass
@@ -29,6 +30,9 @@ class Matches:
     problem: str = ""
     # True when more than the CANDIDATES listed match, as on the search page.
     more: bool = False
+    # How many match, listed or not, as the search page counts them (an engine Count);
+    # None without a query, when the queryset holds every match.
+    total: object = None
 
 
 def matching_recommendations(
@@ -66,5 +70,7 @@ def matching_recommendations(
         rank = Case(
             *(When(pk=pk, then=Value(index)) for index, pk in enumerate(ids)), output_field=IntegerField()
         )
-        return Matches(queryset.annotate(search_rank=rank).order_by("search_rank"), more=search.more)
-    return Matches(queryset.order_by(*orm_ordering(sort)), more=search.more)
+        return Matches(
+            queryset.annotate(search_rank=rank).order_by("search_rank"), more=search.more, total=search.total
+        )
+    return Matches(queryset.order_by(*orm_ordering(sort)), more=search.more, total=search.total)

@@ -6,7 +6,8 @@ Migrations 0002 and 0008 make the index: the ``french_unaccent`` and
 column per language on each recommendation, computed by
 ``meetings_search_vector()`` from its text (weight A), its theme's title (B)
 and its meeting's title (C), kept current by triggers, with GIN indexes; and a
-trigram index on the vocabulary for "Did you mean".
+trigram index on the vocabulary for "Did you mean". Migration 0009 adds partial
+GIN indexes of the sample that estimates counts (see the engine).
 """
 
 from meetings.models import Recommendation, SearchTerm
