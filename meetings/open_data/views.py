@@ -14,6 +14,8 @@ from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from modeltranslation.settings import AVAILABLE_LANGUAGES
 
+from ccs_archive.http_caching import apply_policy, cache_policy
+from meetings.conditional import conditional_page, conditional_response
 from meetings.languages import each_language
 from meetings.models import Meeting
 from meetings.search.forms import SearchForm
@@ -52,8 +54,19 @@ def export_recommendations(request, export_format):
     # language unless both are asked for.
     both_languages = data["lang"] == "all"
     if not (data["q"] or data["year"] or data["meeting"]) and options["sort"] in ("relevance", "newest"):
-        return archive_file_response(request, ArchiveFile(export_format, language, both_languages))
+        return apply_policy(
+            archive_file_response(request, ArchiveFile(export_format, language, both_languages)), "search"
+        )
+    return conditional_response(
+        request, lambda: stream_recommendations(request, export_format, form, options), "search"
+    )
 
+
+def stream_recommendations(request, export_format, form, options):
+    """A search's or a meeting's download, streamed, up to ``EXPORT_ROW_LIMIT`` rows."""
+    language = translation.get_language()
+    data = form.cleaned_data
+    both_languages = data["lang"] == "all"
     matches = matching_recommendations(data["q"], language, **options)
     if matches.queryset.order_by()[settings.EXPORT_ROW_LIMIT :].exists():
         return too_many_rows(request, export_format)
@@ -135,6 +148,7 @@ def archive_file_response(request, archive_file):
     return response
 
 
+@conditional_page()
 def open_data(request):
     """How to reuse the archive: downloads, the API, feeds."""
     context = {
@@ -144,6 +158,7 @@ def open_data(request):
     return render(request, "meetings/open_data.html", context)
 
 
+@cache_policy("page")
 def robots_txt(request):
     """Pages are open to crawlers; searches, in any format, are not: they are endless."""
     searches = []
