@@ -187,6 +187,10 @@ STORAGES = {
 # (meetings/open_data/archive_files.py). Their links are absolute, to SITE_URL.
 ARCHIVE_FILES_ROOT = Path(os.environ.get("ARCHIVE_FILES_ROOT", BASE_DIR / "archive-files"))
 ARCHIVE_FILES_REBUILD = "background"
+# Behind nginx: the internal location that serves ARCHIVE_FILES_ROOT (e.g.
+# /_archive-files/, deploy/nginx/ccs-archive.conf). The site then answers a
+# whole-archive download with X-Accel-Redirect and nginx sends the file.
+ARCHIVE_FILES_ACCEL_PREFIX = os.environ.get("ARCHIVE_FILES_ACCEL_PREFIX", "")
 SITE_URL = os.environ.get(
     "SITE_URL", f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS else "http://127.0.0.1:8000"
 )

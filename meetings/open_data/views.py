@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.formats import number_format
-from django.utils.http import http_date, quote_etag
+from django.utils.http import content_disposition_header, http_date, quote_etag
 from django.utils.translation import gettext as _
 from modeltranslation.settings import AVAILABLE_LANGUAGES
 
 from ccs_archive.http_caching import apply_policy, cache_policy
-from meetings.conditional import conditional_page, conditional_response
+from meetings.conditional import conditional_response
 from meetings.languages import each_language
 from meetings.models import Meeting
 from meetings.search.forms import SearchForm
@@ -127,28 +127,32 @@ def archive_file_response(request, archive_file):
             response["Retry-After"] = "60"
             return response
     stat = os.fstat(handle.fileno())
-    etag = quote_etag(f"{stat.st_mtime_ns:x}-{stat.st_size:x}")
+    # nginx's own tag for a file (seconds and size, in hexadecimal): the same
+    # whether the file is sent from here or by nginx (ARCHIVE_FILES_ACCEL_PREFIX).
+    etag = quote_etag(f"{int(stat.st_mtime):x}-{stat.st_size:x}")
+    filename = f"ccs-{_('recommendations')}-{'-'.join(archive_file.languages)}.{archive_file.export_format}"
+    content_type = EXPORT_CONTENT_TYPES[archive_file.export_format]
     not_modified = get_conditional_response(request, etag=etag, last_modified=int(stat.st_mtime))
     if not_modified is not None:
         handle.close()
         response = not_modified
+    elif settings.ARCHIVE_FILES_ACCEL_PREFIX:
+        # nginx sends the file itself (an internal location): a slow download
+        # holds no application worker.
+        handle.close()
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = (
+            settings.ARCHIVE_FILES_ACCEL_PREFIX.rstrip("/") + "/" + archive_file.path.name
+        )
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     else:
-        filename = (
-            f"ccs-{_('recommendations')}-{'-'.join(archive_file.languages)}.{archive_file.export_format}"
-        )
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=filename,
-            content_type=EXPORT_CONTENT_TYPES[archive_file.export_format],
-        )
+        response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
     response["ETag"] = etag
     response["Last-Modified"] = http_date(stat.st_mtime)
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
-@conditional_page()
 def open_data(request):
     """How to reuse the archive: downloads, the API, feeds."""
     context = {
