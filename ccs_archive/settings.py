@@ -305,7 +305,8 @@ CACHE_SEARCH_MAX_AGE = int(os.environ.get("CACHE_SEARCH_MAX_AGE", "30"))
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, giving up at once for a few seconds after a failure (ccs_archive/cache.py).
+            "BACKEND": "ccs_archive.cache.GuardedRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             # A Redis that is down or hung costs a request half a second at most.
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
@@ -313,6 +314,9 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Seconds Redis is left alone after a failure: meanwhile rate limits are not
+# applied and sitemaps are built afresh, at no extra cost per request.
+REDIS_RETRY_SECONDS = float(os.environ.get("REDIS_RETRY_SECONDS", "5"))
 
 # --- Logging: one line of JSON per event, on stdout ----------------------
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper()
