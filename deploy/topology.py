@@ -157,7 +157,15 @@ def http_ok(url):
 class Topology:
     """Start with ``with Topology() as topology:``; everything stops when the block ends."""
 
-    def __init__(self, base_port=18040, cache_max_age=None, rate_limits=None, log_level="WARNING"):
+    def __init__(
+        self,
+        base_port=18040,
+        cache_max_age=None,
+        rate_limits=None,
+        log_level="WARNING",
+        source_database=None,
+        workers=2,
+    ):
         ports = iter(range(base_port, base_port + 7))
         self.primary_port, self.replica_port, self.redis_port = next(ports), next(ports), next(ports)
         self.app_ports = [next(ports), next(ports)]
@@ -170,6 +178,11 @@ class Topology:
             "login": "10/m",
         }
         self.log_level = log_level
+        # postgres://… of a database to copy into the primary (pg_dump | pg_restore) instead of
+        # loading the archive: a benchmark's million recommendations.
+        self.source_database = source_database
+        # gunicorn workers per instance.
+        self.workers = workers
         self.processes = {}
         self.clusters = []
         self.root = None
@@ -345,7 +358,7 @@ class Topology:
             FORWARDED_ALLOW_IPS="127.0.0.1",
             ARCHIVE_FILES_ROOT=str(self.root / "archive-files"),
             ARCHIVE_FILES_ACCEL_PREFIX="/_archive-files/",
-            WEB_CONCURRENCY="2",
+            WEB_CONCURRENCY=str(self.workers),
             LOG_LEVEL=self.log_level,
             RATE_LIMIT_SEARCH=self.rate_limits["search"],
             RATE_LIMIT_API=self.rate_limits["api"],
@@ -371,10 +384,20 @@ class Topology:
         return result.stdout
 
     def prepare_database(self):
-        """Migrate the primary, load the archive and write the whole-archive files."""
+        """Migrate the primary, load the archive (or copy the source) and write the whole-archive files."""
+        if self.source_database:
+            dump = self.root / "source.dump"
+            subprocess.run(["pg_dump", "--format=custom", f"--file={dump}", self.source_database], check=True)
+            subprocess.run(
+                ["pg_restore", "--no-owner", "--jobs=2", f"--dbname={self.primary_url}", str(dump)],
+                check=True,
+            )
+            dump.unlink()
+            subprocess.run(["psql", "-q", "-c", "VACUUM (ANALYZE)", self.primary_url], check=True)
         self.manage("migrate", "--noinput", "--verbosity", "0")
         self.manage("collectstatic", "--noinput", "--verbosity", "0")
-        self.manage("load_archive")
+        if not self.source_database:
+            self.manage("load_archive")
 
     def start_app(self, index):
         port = self.app_ports[index]
@@ -444,13 +467,20 @@ def main():
         "--base-port", type=int, default=18040, help="the first of seven ports (default 18040)"
     )
     parser.add_argument("--cache-max-age", type=int, help="CACHE_MAX_AGE for the application servers")
+    parser.add_argument(
+        "--source-database", help="postgres://… to copy into the primary instead of loading the archive"
+    )
     arguments = parser.parse_args()
 
     def stop_on_sigterm(signum, frame):
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop_on_sigterm)
-    with Topology(base_port=arguments.base_port, cache_max_age=arguments.cache_max_age) as topology:
+    with Topology(
+        base_port=arguments.base_port,
+        cache_max_age=arguments.cache_max_age,
+        source_database=arguments.source_database,
+    ) as topology:
         print(
             f"The archive: {topology.base_url}/ (self-signed certificate; HTTP on {topology.http_url}/ redirects)\n"
             f"primary {topology.primary_url}  replica {topology.replica_url}  "
