@@ -25,6 +25,7 @@ import os
 import platform
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -186,6 +187,20 @@ def main():
         ]
         result["errors_logged"] = len(errors)
         results["nginx, two gunicorn, replica, Redis"] = result
+        # The logs outlive the topology's folder, for a look afterwards.
+        kept = Path(tempfile.gettempdir()) / "ccs_topology_load_logs"
+        shutil.rmtree(kept, ignore_errors=True)
+        kept.mkdir()
+        for name in (
+            "nginx/access.log",
+            "nginx/error.log",
+            "gunicorn-0.log",
+            "gunicorn-1.log",
+            "postgres/replica.log",
+        ):
+            if (topology.root / name).exists():
+                shutil.copy(topology.root / name, kept / name.replace("/", "-"))
+        log(f"logs kept in {kept}")
     report(options, results)
 
 

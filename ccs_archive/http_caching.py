@@ -26,6 +26,8 @@ from django.conf import settings
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 
 SAFE_METHODS = ("GET", "HEAD")
+# Static files have hashed names: the same for everyone, signed in or not.
+STATIC_PATH = "/" + settings.STATIC_URL.lstrip("/")
 
 
 def policy_directives(policy):
@@ -101,7 +103,7 @@ class PersonalResponsesMiddleware:
                 del response["Cache-Control"]
                 add_never_cache_headers(response)
                 patch_cache_control(response, private=True)
-        elif "public" in cache_control and is_personal(request):
+        elif "public" in cache_control and is_personal(request) and not request.path.startswith(STATIC_PATH):
             del response["Cache-Control"]
             patch_cache_control(response, private=True, no_cache=True)
         return response

@@ -81,10 +81,9 @@ def render_nginx(
     prefix.mkdir(parents=True, exist_ok=True)
     if brotli is None:
         brotli = BROTLI_MODULE.exists()
-    limits = {
-        group: rate_and_burst(rate_limits[group] or "1000/s")
-        for group in ("search", "api", "exports", "login")
-    }
+    groups = ("search", "api", "exports", "login")
+    # A zone is declared even for a limit that is off (its locations then do not use it).
+    limits = {group: rate_and_burst(rate_limits[group] or "1/s") for group in groups}
     site = {
         "UPSTREAM_SERVERS": "\n".join(
             f"    server {address} max_fails=1 fail_timeout=5s;" for address in upstreams
@@ -100,7 +99,14 @@ def render_nginx(
         "CACHE_PATH": prefix / "cache",
         "BROTLI": (NGINX_TEMPLATES / "brotli.conf").read_text(encoding="utf-8") if brotli else "",
         **{f"RATE_{group.upper()}": rate for group, (rate, _burst) in limits.items()},
-        **{f"BURST_{group.upper()}": burst for group, (_rate, burst) in limits.items()},
+        **{
+            f"LIMIT_{group.upper()}": (
+                f"limit_req zone=ccs_{group} burst={limits[group][1]} nodelay;"
+                if rate_limits[group]
+                else f"# No limit: RATE_LIMIT_{group.upper()} is empty."
+            )
+            for group in groups
+        },
     }
     (prefix / "ccs-archive.conf").write_text(render(NGINX_TEMPLATES / "ccs-archive.conf", site))
     main = prefix / "nginx.conf"

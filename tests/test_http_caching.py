@@ -238,3 +238,15 @@ def test_a_write_is_never_answered_from_a_validator(client):
 def test_head_is_conditional_too(client):
     etag = client.get("/fr/reunions/")["ETag"]
     assert client.head("/fr/reunions/", headers={"if-none-match": etag}).status_code == 304
+
+
+def test_static_files_stay_public_for_a_signed_in_editor(client):
+    import re
+
+    stylesheet = re.search(
+        r'href="(/static/[^"]+\.css)"', client.get("/fr/reunions/").content.decode()
+    ).group(1)
+    client.force_login(User.objects.create_user("staff", password="a-long-enough-password", is_staff=True))
+    response = client.get(stylesheet)
+    assert response.status_code == 200
+    assert "public" in directives(response) and "private" not in directives(response)

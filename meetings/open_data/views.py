@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from modeltranslation.settings import AVAILABLE_LANGUAGES
 
 from ccs_archive.http_caching import apply_policy, cache_policy
-from meetings.conditional import conditional_response
+from meetings.conditional import conditional_page, conditional_response
 from meetings.languages import each_language
 from meetings.models import Meeting
 from meetings.search.forms import SearchForm
@@ -153,6 +153,7 @@ def archive_file_response(request, archive_file):
     return response
 
 
+@conditional_page()
 def open_data(request):
     """How to reuse the archive: downloads, the API, feeds."""
     context = {
