@@ -171,6 +171,7 @@ class Topology:
         log_level="WARNING",
         source_database=None,
         workers=2,
+        collect_static=True,
     ):
         ports = iter(range(base_port, base_port + 7))
         self.primary_port, self.replica_port, self.redis_port = next(ports), next(ports), next(ports)
@@ -189,6 +190,9 @@ class Topology:
         self.source_database = source_database
         # gunicorn workers per instance.
         self.workers = workers
+        # False when the static files are collected already (the test session does it once:
+        # collecting again would rewrite them under the feet of other tests).
+        self.collect_static = collect_static
         self.processes = {}
         self.clusters = []
         self.root = None
@@ -401,7 +405,8 @@ class Topology:
             dump.unlink()
             subprocess.run(["psql", "-q", "-c", "VACUUM (ANALYZE)", self.primary_url], check=True)
         self.manage("migrate", "--noinput", "--verbosity", "0")
-        self.manage("collectstatic", "--noinput", "--verbosity", "0")
+        if self.collect_static:
+            self.manage("collectstatic", "--noinput", "--verbosity", "0")
         if not self.source_database:
             self.manage("load_archive")
 

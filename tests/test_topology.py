@@ -56,7 +56,10 @@ def topology(django_db_setup, django_db_blocker):
     if vendor != "postgresql" and not REQUIRED:
         pytest.skip("the topology tests run in the PostgreSQL pass (DATABASE_URL=postgres://…), as in CI")
     require_topology()
-    with Topology(base_port=BASE_PORT, cache_max_age=CACHE_MAX_AGE, rate_limits=RATE_LIMITS) as running:
+    # The session collected the static files (tests/conftest.py); nginx serves them from there.
+    with Topology(
+        base_port=BASE_PORT, cache_max_age=CACHE_MAX_AGE, rate_limits=RATE_LIMITS, collect_static=False
+    ) as running:
         yield running
 
 
