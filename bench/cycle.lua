@@ -33,3 +33,8 @@ function request()
   i = i % #paths + 1
   return wrk.format("GET", paths[i])
 end
+
+-- wrk prints the 50th, 75th, 90th and 99th percentiles; the 95th too.
+function done(summary, latency, requests)
+  io.write(string.format("p95 latency: %.2fms\n", latency:percentile(95) / 1000))
+end

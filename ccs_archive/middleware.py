@@ -13,6 +13,8 @@ from django.template import loader
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
+from .replicas import retry_on_primary
+
 request_logger = logging.getLogger("ccs_archive.requests")
 database_logger = logging.getLogger("ccs_archive.database")
 
@@ -87,6 +89,15 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None
+        if request.resolver_match:
+            # A replica that failed: the primary answers instead.
+            match = request.resolver_match
+            try:
+                retried = retry_on_primary(request, match.func, match.args, match.kwargs)
+            except (OperationalError, InterfaceError):
+                retried = None
+            if retried is not None:
+                return retried
         database_logger.error(
             "database unavailable",
             extra={"path": request.path, "error": type(exception.__cause__ or exception).__name__},

@@ -70,9 +70,13 @@ if env_bool("PERF_TOOLS"):
 MIDDLEWARE = [
     "ccs_archive.middleware.request_log",
     "django.middleware.security.SecurityMiddleware",
+    # Sees every cookie set below it, and the admin: keeps them out of shared caches.
+    "ccs_archive.http_caching.PersonalResponsesMiddleware",
     "ccs_archive.middleware.permissions_policy",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the database: which database this request reads.
+    "ccs_archive.replicas.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -106,23 +110,40 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "ccs_archive.wsgi.application"
 
+
 # With no DATABASE_URL, a SQLite file in the project folder: a newcomer needs
 # no database server. postgres://… selects PostgreSQL through psycopg 3.
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+def database_settings(url):
+    database = dj_database_url.parse(
+        url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")), conn_health_checks=True
     )
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        # Page queries are short; JIT compilation added 30-160 ms to large ones at a
+        # million recommendations (bench/RESULTS.md).
+        database.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+        # A database that accepts connections and never answers must not hang a
+        # worker: give up connecting after a few seconds (ccs_archive/database.py).
+        database["OPTIONS"]["connect_timeout"] = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))
+    return database
+
+
+DATABASES = {
+    "default": database_settings(os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 }
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Page queries are short; JIT compilation added 30-160 ms to large ones at a
-    # million recommendations (bench/RESULTS.md).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-    # A database that accepts connections and never answers must not hang a
-    # worker: give up connecting after a few seconds (ccs_archive/database.py).
-    DATABASES["default"]["OPTIONS"]["connect_timeout"] = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))
+# Read replicas (ccs_archive/replicas.py): one alias each, replica1, replica2…
+# The tests of a copy of this configuration see the primary's test database.
+for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    DATABASES[f"replica{number}"] = {**database_settings(url), "TEST": {"MIRROR": "default"}}
+DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
+DATABASE_ROUTERS = ["ccs_archive.replicas.ReplicaRouter"]
+# Seconds a replica may replay behind the primary and still be read from.
+DATABASE_REPLICA_MAX_LAG = float(os.environ.get("DATABASE_REPLICA_MAX_LAG", "5"))
+# Seconds each process trusts a replica's last check (up, and how far behind).
+DATABASE_REPLICA_CHECK_SECONDS = float(os.environ.get("DATABASE_REPLICA_CHECK_SECONDS", "2"))
+# After a write, the browser reads from the primary this long (read-your-writes).
+READ_PRIMARY_COOKIE = "ccs_primary"
+DATABASE_READ_YOUR_WRITES_SECONDS = int(os.environ.get("DATABASE_READ_YOUR_WRITES_SECONDS", "30"))
 
 # Milliseconds a web request's statement may run on PostgreSQL before it is
 # cancelled and the visitor gets the 503 page; 0 for no limit. Management
@@ -166,6 +187,10 @@ STORAGES = {
 # (meetings/open_data/archive_files.py). Their links are absolute, to SITE_URL.
 ARCHIVE_FILES_ROOT = Path(os.environ.get("ARCHIVE_FILES_ROOT", BASE_DIR / "archive-files"))
 ARCHIVE_FILES_REBUILD = "background"
+# Behind nginx: the internal location that serves ARCHIVE_FILES_ROOT (e.g.
+# /_archive-files/, deploy/nginx/ccs-archive.conf). The site then answers a
+# whole-archive download with X-Accel-Redirect and nginx sends the file.
+ARCHIVE_FILES_ACCEL_PREFIX = os.environ.get("ARCHIVE_FILES_ACCEL_PREFIX", "")
 SITE_URL = os.environ.get(
     "SITE_URL", f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS else "http://127.0.0.1:8000"
 )
@@ -264,11 +289,24 @@ RATE_LIMITS = {
     "login": os.environ.get("RATE_LIMIT_LOGIN", "10/m"),
 }
 
+# --- HTTP caching (ccs_archive/http_caching.py) ---------------------------
+# Seconds a browser, the proxy or a CDN may keep a public page (listing, year,
+# meeting, subjects, open data, feeds, sitemap, API reads) before asking
+# again, with the archive's ETag, for a 304; an edit reaches every reader
+# within this time. Then the stale copy may still be served while a fresh one
+# is fetched, and for longer while the site cannot answer.
+CACHE_MAX_AGE = int(os.environ.get("CACHE_MAX_AGE", "120"))
+CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("CACHE_STALE_WHILE_REVALIDATE", "600"))
+CACHE_STALE_IF_ERROR = int(os.environ.get("CACHE_STALE_IF_ERROR", "86400"))
+# Searches (pages, feeds, the API's) and downloads: endless, and rarely asked twice.
+CACHE_SEARCH_MAX_AGE = int(os.environ.get("CACHE_SEARCH_MAX_AGE", "30"))
+
 # --- Cache ----------------------------------------------------------------
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, giving up at once for a few seconds after a failure (ccs_archive/cache.py).
+            "BACKEND": "ccs_archive.cache.GuardedRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             # A Redis that is down or hung costs a request half a second at most.
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
@@ -276,6 +314,9 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Seconds Redis is left alone after a failure: meanwhile rate limits are not
+# applied and sitemaps are built afresh, at no extra cost per request.
+REDIS_RETRY_SECONDS = float(os.environ.get("REDIS_RETRY_SECONDS", "5"))
 
 # --- Logging: one line of JSON per event, on stdout ----------------------
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper()

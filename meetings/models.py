@@ -7,6 +7,8 @@ every such field has ``_fr`` and ``_en`` columns. Positions keep the order of
 the source; the database keeps them unique per parent.
 """
 
+import datetime
+
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -45,6 +47,47 @@ class Committee(models.Model):
 def modification_time():
     """Now, to the second: the precision of "Date modified", and of JSON backups."""
     return timezone.now().replace(microsecond=0)
+
+
+class ArchiveRevision(models.Model):
+    """
+    The archive's one revision counter: it moves, in the same transaction, with
+    every change to what the public pages show (``meetings/signals.py``).
+
+    Its number and time are the validators of every public page (``ETag`` and
+    ``Last-Modified``, ``meetings/conditional.py``) and the key of the cached
+    sitemaps: one primary-key lookup tells whether anything changed.
+    """
+
+    # The single row's primary key.
+    ROW = 1
+
+    number = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=modification_time)
+
+    class Meta:
+        verbose_name = _("archive revision")
+        verbose_name_plural = _("archive revisions")
+
+    def __str__(self):
+        return f"{self.number} ({self.changed_at.isoformat()})"
+
+    @classmethod
+    def current(cls):
+        """The revision now: its row, or revision 0 on a database not yet migrated this far."""
+        revision = cls.objects.filter(pk=cls.ROW).first()
+        return revision or cls(
+            pk=cls.ROW, number=0, changed_at=datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+        )
+
+    @classmethod
+    def record_change(cls):
+        """Move the revision on: called inside the transaction that changes the archive."""
+        updated = cls.objects.filter(pk=cls.ROW).update(
+            number=models.F("number") + 1, changed_at=modification_time()
+        )
+        if not updated:
+            cls.objects.get_or_create(pk=cls.ROW, defaults={"number": 1})
 
 
 def _count_of(queryset, group_by):

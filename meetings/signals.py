@@ -1,11 +1,13 @@
-"""Keep each meeting's "modified" time current when what it holds changes."""
+"""
+Keep each meeting's "modified" time and the archive's revision current when
+what the public pages show changes.
+"""
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Committee, Meeting, Recommendation, Subject, Theme, modification_time
-from .open_data import sitemaps
+from .models import ArchiveRevision, Committee, Meeting, Recommendation, Subject, Theme, modification_time
 from .open_data.archive_files import rebuild_archive_files
 
 
@@ -27,9 +29,11 @@ def recommendation_changed(sender, instance, raw=False, **kwargs):
         _touch_meeting(themes__pk=instance.theme_id)
 
 
-# The whole-archive downloads are files, and the sitemaps are cached: have
-# them rewritten once the change is committed, so that they never show what a
-# rollback undid.
+# The revision moves in the change's own transaction, so that a page's
+# validators (ETag, Last-Modified) and the cached sitemaps' key change exactly
+# when what they describe does, and a rollback undoes both. The whole-archive
+# downloads are files: have them rewritten once the change is committed, so
+# that they never show what a rollback undid.
 
 
 @receiver(post_save, sender=Committee)
@@ -44,6 +48,7 @@ def recommendation_changed(sender, instance, raw=False, **kwargs):
 @receiver(post_delete, sender=Subject)
 def archive_changed(sender, instance, raw=False, **kwargs):
     if not raw:
+        ArchiveRevision.record_change()
         refresh_on_commit()
 
 
@@ -51,6 +56,7 @@ def archive_changed(sender, instance, raw=False, **kwargs):
 def subjects_changed(sender, instance, action, **kwargs):
     # The downloads name each recommendation's subjects.
     if action.startswith("post_"):
+        ArchiveRevision.record_change()
         refresh_on_commit()
 
 
@@ -62,5 +68,4 @@ def refresh_on_commit():
 
 
 def _refresh():
-    sitemaps.archive_changed()
     rebuild_archive_files()

@@ -12,6 +12,7 @@ from django.views.generic.dates import ArchiveIndexView, YearArchiveView
 from modeltranslation.settings import AVAILABLE_LANGUAGES
 from modeltranslation.utils import build_localized_fieldname
 
+from .conditional import conditional_page
 from .languages import urls_in_each_language
 from .models import Meeting, Recommendation, Subject
 from .search.engine import search_recommendations
@@ -86,6 +87,7 @@ class MeetingYearView(MeetingArchiveMixin, YearArchiveView):
         return None
 
 
+@conditional_page()
 def meeting_detail(request, date, slug):
     """
     One meeting with its themes and recommendations.
@@ -140,6 +142,7 @@ def _find_moved_meeting(candidates, slug):
     return None
 
 
+@conditional_page("search")
 def search(request):
     form = SearchForm(request.GET or None)
     date_modified = Meeting.objects.published().last_modified()
@@ -153,6 +156,7 @@ def search(request):
     return render(request, "meetings/search.html", context)
 
 
+@conditional_page()
 def about(request):
     """Who publishes the archive, where its text comes from, and how to report a problem."""
     context = {
@@ -192,6 +196,7 @@ def other_language_context(request, language):
     }
 
 
+@conditional_page()
 def subject_index(request):
     """The subject vocabulary, with how many published recommendations each holds."""
     subjects = sorted(Subject.objects.with_published_count(), key=lambda subject: collation_key(subject.name))
@@ -202,6 +207,7 @@ def subject_index(request):
     return render(request, "meetings/subject_index.html", context)
 
 
+@conditional_page()
 def subject_detail(request, slug):
     """One subject: its recommendations, grouped by meeting, newest first."""
     language = translation.get_language()

@@ -41,3 +41,9 @@ RATE_LIMITS = {}
 # Sitemaps are not kept between tests, which change the archive without
 # committing; test_open_data.py turns the cache on where it tests it.
 SITEMAP_CACHE_SECONDS = 0
+
+# Another connection to the test database, for the router's tests
+# (tests/test_replicas.py). Requests read from the primary, though: a test's
+# data is in its own transaction, which another connection cannot see.
+DATABASES["replica_mirror"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+DATABASE_REPLICAS = []

@@ -333,21 +333,21 @@ def test_drafts_never_appear_in_the_api(client, newest_meeting):
 # Cost
 
 
-# One query counts, one fetches the page with everything it shows (and one its
-# recommendations' subjects). A search
-# first reads the subjects' terms (and the ids under a subject it names:
-# "données" names Data); ranking by relevance then reads the
+# One query reads the archive's revision (the answer's validators), one counts,
+# one fetches the page with everything it shows (and one its recommendations'
+# subjects). A search first reads the subjects' terms (and the ids under a
+# subject it names: "données" names Data); ranking by relevance then reads the
 # candidates, their text and their subjects among those the query names
 # (whatever the sort: the same search as the page, relaxed alike).
 @pytest.mark.parametrize(
     "path, params, queries",
     [
-        ("/meetings/", {}, 2),
-        ("/meetings/", {"year": "2023", "page_size": "100"}, 2),
-        ("/recommendations/", {"page_size": "100"}, 3),
-        ("/recommendations/", {"q": "services", "lang": "all", "page_size": "100"}, 6),
-        ("/recommendations/", {"q": "données", "sort": "newest"}, 8),
-        ("/committees/", {}, 2),
+        ("/meetings/", {}, 3),
+        ("/meetings/", {"year": "2023", "page_size": "100"}, 3),
+        ("/recommendations/", {"page_size": "100"}, 4),
+        ("/recommendations/", {"q": "services", "lang": "all", "page_size": "100"}, 7),
+        ("/recommendations/", {"q": "données", "sort": "newest"}, 9),
+        ("/committees/", {}, 3),
     ],
 )
 def test_list_endpoints_run_a_fixed_number_of_queries(
@@ -362,10 +362,10 @@ def test_list_endpoints_run_a_fixed_number_of_queries(
 
 def test_detail_endpoints_run_a_fixed_number_of_queries(client, django_assert_num_queries, newest_meeting):
     # The subjects of the recommendations come in one more query.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get(f"{API}/meetings/{newest_meeting.pk}/")
     recommendation = Recommendation.objects.filter(theme__meeting=newest_meeting).first()
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         client.get(f"{API}/recommendations/{recommendation.pk}/")
 
 

@@ -272,3 +272,78 @@ def test_failures_during_a_lockout_do_not_extend_it(client, settings):
     turn_back_the_clock(2)
     response = client.post("/admin/login/", {"username": "editor", "password": "the-editors-own-password"})
     assert response.status_code == 302
+
+
+# Redis shared by every application server
+
+
+REAL_REDIS = "redis://127.0.0.1:6379/5"
+
+
+def redis_cache(location):
+    return {
+        "default": {
+            "BACKEND": "ccs_archive.cache.GuardedRedisCache",
+            "LOCATION": location,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+
+
+@pytest.mark.django_db
+def test_a_redis_that_is_down_is_left_alone_for_a_while(client, settings, caplog, monkeypatch):
+    import redis
+    from django.core.cache import cache
+
+    from ccs_archive import cache as guarded
+    from ccs_archive.cache import CacheUnavailable
+
+    now = [1000.0]
+    monkeypatch.setattr(guarded.time, "monotonic", lambda: now[0])
+
+    settings.RATE_LIMITS = {"search": "3/d"}
+    settings.CACHES = redis_cache(f"redis://127.0.0.1:{_free_port()}/0")
+    assert client.get("/en/search/", {"q": "services"}).status_code == 200
+    assert caplog.text.count("Redis unavailable") == 1
+    # Failing at once now, without trying the network again: pages stay up.
+    with pytest.raises(CacheUnavailable):
+        cache.get("anything")
+    for _ in range(4):
+        assert client.get("/en/search/", {"q": "services"}).status_code == 200
+    assert caplog.text.count("Redis unavailable") == 1
+    now[0] += settings.REDIS_RETRY_SECONDS
+    with pytest.raises(redis.ConnectionError) as failure:
+        cache.get("anything")
+    assert not isinstance(failure.value, CacheUnavailable)  # tried again, for real
+    assert caplog.text.count("Redis unavailable") == 2
+
+
+def redis_answers():
+    import redis
+
+    try:
+        return redis.Redis.from_url(REAL_REDIS, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        return False
+
+
+@pytest.mark.django_db
+def test_the_sitemap_cached_in_redis_follows_each_change(client, settings, newest_meeting):
+    """Redis as every instance shares it: the key holds the archive's revision, so an edit is seen at once."""
+    if not redis_answers():
+        pytest.skip(f"no Redis at {REAL_REDIS} (apt-get install redis-server)")
+    from django.core.cache import cache
+
+    settings.CACHES = redis_cache(REAL_REDIS)
+    settings.SITEMAP_CACHE_SECONDS = 60
+    cache.clear()
+    try:
+        before = client.get("/sitemap-meetings.xml").content
+        assert any(key.startswith(b":1:sitemap:") for key in cache._cache.get_client().keys("*"))
+        newest_meeting.is_published = False
+        newest_meeting.save()
+        after = client.get("/sitemap-meetings.xml").content
+        assert after != before
+        assert newest_meeting.slug_fr.encode() not in after
+    finally:
+        cache.clear()

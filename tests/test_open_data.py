@@ -209,6 +209,22 @@ def test_whole_archive_downloads_are_files_with_validators(client):
     assert since.status_code == 304
 
 
+def test_behind_nginx_a_whole_archive_download_is_handed_to_it(client, settings):
+    """With ARCHIVE_FILES_ACCEL_PREFIX, nginx sends the file: the site only names it, with its headers."""
+    sent_here = client.get(FR_CSV, {"lang": "all"})
+    settings.ARCHIVE_FILES_ACCEL_PREFIX = "/_archive-files/"
+    response = client.get(FR_CSV, {"lang": "all"})
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"] == "/_archive-files/recommendations-fr-all.csv"
+    assert response.content == b""
+    for header in ("Content-Type", "Content-Disposition", "ETag", "Last-Modified"):
+        assert response[header] == sent_here[header]
+    # nginx's own tag for that file: mtime and size in hexadecimal.
+    stat = (settings.ARCHIVE_FILES_ROOT / "recommendations-fr-all.csv").stat()
+    assert response["ETag"] == f'"{int(stat.st_mtime):x}-{stat.st_size:x}"'
+    assert client.get(FR_CSV, {"lang": "all"}, headers={"If-None-Match": response["ETag"]}).status_code == 304
+
+
 def test_whole_archive_downloads_follow_a_committed_change(
     client, newest_meeting, own_archive_files, django_capture_on_commit_callbacks
 ):

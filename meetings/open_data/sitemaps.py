@@ -3,13 +3,12 @@ The sitemap: the listing, each year and each published meeting, in both
 languages, each URL with its alternates and the date of its last change.
 
 ``/sitemap.xml`` is an index of sections (``/sitemap-meetings.xml?p=2``),
-each of at most 10,000 addresses (the protocol allows 50,000). Both are kept in the cache,
-which every committed change to the archive empties (``archive_changed()``):
-at hundreds of thousands of recommendations a sitemap took seconds.
+each of at most 10,000 addresses (the protocol allows 50,000). Both are kept in the cache
+under the archive's revision, so that a change is never served stale: at
+hundreds of thousands of recommendations a sitemap took seconds.
 """
 
 import logging
-import time
 from functools import wraps
 
 from django.conf import settings
@@ -21,6 +20,7 @@ from django.db.models.functions import ExtractYear
 from django.http import HttpResponse
 from django.urls import reverse
 
+from meetings.conditional import conditional_page
 from meetings.models import Meeting
 
 logger = logging.getLogger(__name__)
@@ -138,25 +138,22 @@ SITEMAPS = {"listing": ListingSitemap, "years": YearSitemap, "meetings": Meeting
 
 # Caching
 
-GENERATION_KEY = "sitemap:generation"
-
-
-def archive_changed():
-    """Forget every cached sitemap (after a change is committed)."""
-    try:
-        cache.set(GENERATION_KEY, time.time_ns(), None)
-    except Exception:
-        logger.warning("sitemaps not invalidated: the cache is unavailable", exc_info=True)
-
 
 def cached(view):
-    """Serve ``view``'s answer from the cache until the archive changes."""
+    """
+    Serve ``view``'s answer from the cache (shared by every instance when it is
+    Redis) until the archive changes.
+
+    The key holds the archive's revision, which every change moves in its own
+    transaction (``ArchiveRevision``): a change is seen at once by every
+    instance, even one whose cache was unreachable when it was made, and a
+    cache that cannot be reached only means building the sitemap again.
+    """
 
     @wraps(view)
     def cached_view(request, *args, **kwargs):
+        key = f"sitemap:{request.archive_revision.number}:{request.get_full_path()}"
         try:
-            generation = cache.get_or_set(GENERATION_KEY, time.time_ns, None)
-            key = f"sitemap:{generation}:{request.get_full_path()}"
             hit = cache.get(key)
         except Exception:
             logger.warning("sitemap not cached: the cache is unavailable", exc_info=True)
@@ -166,19 +163,16 @@ def cached(view):
             if response.status_code != 200:
                 return response
             response.render()
-            hit = (response.content, response["Content-Type"], response.get("Last-Modified"))
+            hit = (response.content, response["Content-Type"])
             try:
                 cache.set(key, hit, settings.SITEMAP_CACHE_SECONDS)
             except Exception:
                 logger.warning("sitemap not cached: the cache is unavailable", exc_info=True)
-        content, content_type, last_modified = hit
-        response = HttpResponse(content, content_type=content_type)
-        if last_modified:
-            response["Last-Modified"] = last_modified
-        return response
+        content, content_type = hit
+        return HttpResponse(content, content_type=content_type)
 
     return cached_view
 
 
-index = cached(sitemap_views.index)
-section = cached(sitemap_views.sitemap)
+index = conditional_page()(cached(sitemap_views.index))
+section = conditional_page()(cached(sitemap_views.sitemap))

@@ -10,10 +10,12 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.formats import number_format
-from django.utils.http import http_date, quote_etag
+from django.utils.http import content_disposition_header, http_date, quote_etag
 from django.utils.translation import gettext as _
 from modeltranslation.settings import AVAILABLE_LANGUAGES
 
+from ccs_archive.http_caching import apply_policy, cache_policy
+from meetings.conditional import conditional_page, conditional_response
 from meetings.languages import each_language
 from meetings.models import Meeting
 from meetings.search.forms import SearchForm
@@ -52,8 +54,19 @@ def export_recommendations(request, export_format):
     # language unless both are asked for.
     both_languages = data["lang"] == "all"
     if not (data["q"] or data["year"] or data["meeting"]) and options["sort"] in ("relevance", "newest"):
-        return archive_file_response(request, ArchiveFile(export_format, language, both_languages))
+        return apply_policy(
+            archive_file_response(request, ArchiveFile(export_format, language, both_languages)), "search"
+        )
+    return conditional_response(
+        request, lambda: stream_recommendations(request, export_format, form, options), "search"
+    )
 
+
+def stream_recommendations(request, export_format, form, options):
+    """A search's or a meeting's download, streamed, up to ``EXPORT_ROW_LIMIT`` rows."""
+    language = translation.get_language()
+    data = form.cleaned_data
+    both_languages = data["lang"] == "all"
     matches = matching_recommendations(data["q"], language, **options)
     if matches.queryset.order_by()[settings.EXPORT_ROW_LIMIT :].exists():
         return too_many_rows(request, export_format)
@@ -114,27 +127,33 @@ def archive_file_response(request, archive_file):
             response["Retry-After"] = "60"
             return response
     stat = os.fstat(handle.fileno())
-    etag = quote_etag(f"{stat.st_mtime_ns:x}-{stat.st_size:x}")
+    # nginx's own tag for a file (seconds and size, in hexadecimal): the same
+    # whether the file is sent from here or by nginx (ARCHIVE_FILES_ACCEL_PREFIX).
+    etag = quote_etag(f"{int(stat.st_mtime):x}-{stat.st_size:x}")
+    filename = f"ccs-{_('recommendations')}-{'-'.join(archive_file.languages)}.{archive_file.export_format}"
+    content_type = EXPORT_CONTENT_TYPES[archive_file.export_format]
     not_modified = get_conditional_response(request, etag=etag, last_modified=int(stat.st_mtime))
     if not_modified is not None:
         handle.close()
         response = not_modified
+    elif settings.ARCHIVE_FILES_ACCEL_PREFIX:
+        # nginx sends the file itself (an internal location): a slow download
+        # holds no application worker.
+        handle.close()
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = (
+            settings.ARCHIVE_FILES_ACCEL_PREFIX.rstrip("/") + "/" + archive_file.path.name
+        )
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     else:
-        filename = (
-            f"ccs-{_('recommendations')}-{'-'.join(archive_file.languages)}.{archive_file.export_format}"
-        )
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=filename,
-            content_type=EXPORT_CONTENT_TYPES[archive_file.export_format],
-        )
+        response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
     response["ETag"] = etag
     response["Last-Modified"] = http_date(stat.st_mtime)
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
+@conditional_page()
 def open_data(request):
     """How to reuse the archive: downloads, the API, feeds."""
     context = {
@@ -144,6 +163,7 @@ def open_data(request):
     return render(request, "meetings/open_data.html", context)
 
 
+@cache_policy("page")
 def robots_txt(request):
     """Pages are open to crawlers; searches, in any format, are not: they are endless."""
     searches = []

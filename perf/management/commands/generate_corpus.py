@@ -31,7 +31,7 @@ from django.db import connection, transaction
 from django.utils import translation
 from modeltranslation import settings as modeltranslation_settings
 
-from meetings.models import Committee, Meeting, Recommendation, SearchTerm, Theme
+from meetings.models import ArchiveRevision, Committee, Meeting, Recommendation, SearchTerm, Theme
 from meetings.search.backends import get_backend
 from meetings.search.backends import sqlite as sqlite_backend
 from meetings.search.text import fold
@@ -160,6 +160,8 @@ class CorpusLoader:
                 if batch:
                     self.write_batch(batch, committee_ids)
             self.finish()
+            # Bulk inserts send no signals: tell the caches the archive changed.
+            ArchiveRevision.record_change()
         finally:
             self.clean_up()
         with self.progress.stage("vocabulary"):
