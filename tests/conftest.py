@@ -198,6 +198,16 @@ def production_server(django_db_setup):
         yield base
 
 
+@pytest.fixture
+def own_archive_files(settings, tmp_path):
+    """Whole-archive files for this test alone, written from its own data when first asked for.
+
+    For a test that changes the archive and rewrites the files (``load_archive``
+    does): the session's files must keep matching the session's data.
+    """
+    settings.ARCHIVE_FILES_ROOT = tmp_path / "archive-files"
+
+
 @pytest.fixture(autouse=True)
 def default_language():
     """Each test starts in the default language: a request leaves its own active in the thread.

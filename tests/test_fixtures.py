@@ -174,6 +174,7 @@ def test_missing_rows_are_created_and_the_rest_kept(records):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("own_archive_files")
 def test_load_archive_command_reports(capsys):
     call_command("load_archive")
     assert "0 created, 142 unchanged" in capsys.readouterr().out
@@ -208,6 +209,7 @@ def test_overwrite_never_changes_what_is_published(records):
     assert not any("is_published" in line for line in report.overwritten + report.kept)
 
 
+@pytest.mark.usefixtures("own_archive_files")
 def test_subjects_load_beside_another_committee_meeting_the_same_day(newest_meeting):
     import io
 
@@ -236,6 +238,7 @@ def test_subjects_load_beside_another_committee_meeting_the_same_day(newest_meet
     assert not stranger.subjects.exists()
 
 
+@pytest.mark.usefixtures("own_archive_files")
 def test_a_load_under_english_keeps_french_in_the_untranslated_columns(newest_meeting):
     import io
 

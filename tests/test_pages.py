@@ -220,7 +220,9 @@ def test_an_old_slug_redirects(client, newest_meeting):
     assert response["Location"] == EN_MEETING
 
 
-def test_a_retitled_meeting_in_a_reloaded_fixture_keeps_its_old_address(client, records, tmp_path):
+def test_a_retitled_meeting_in_a_reloaded_fixture_keeps_its_old_address(
+    client, records, tmp_path, own_archive_files
+):
     """A corrected translation may change a title, and so its slug; shared links must still work."""
     meeting = next(
         r for r in records if r["model"] == "meetings.meeting" and r["fields"]["date"] == "2023-10-03"
