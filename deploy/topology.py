@@ -86,7 +86,7 @@ def render_nginx(
     limits = {group: rate_and_burst(rate_limits[group] or "1/s") for group in groups}
     site = {
         "UPSTREAM_SERVERS": "\n".join(
-            f"    server {address} max_fails=1 fail_timeout=5s;" for address in upstreams
+            f"    server {address} max_fails=3 fail_timeout=5s;" for address in upstreams
         ),
         "LISTEN_HTTP": f"{listen_address}:{http_port}",
         "LISTEN_HTTPS": f"{listen_address}:{https_port}",
@@ -96,6 +96,8 @@ def render_nginx(
         "CERTIFICATE_KEY": certificate_key,
         "STATIC_ROOT": Path(static_root).resolve(),
         "ARCHIVE_FILES_ROOT": Path(archive_files_root).resolve(),
+        "ERRORS_ROOT": NGINX_TEMPLATES / "errors",
+        "PAGE_503": PROJECT / "templates" / "503.html",
         "CACHE_PATH": prefix / "cache",
         "BROTLI": (NGINX_TEMPLATES / "brotli.conf").read_text(encoding="utf-8") if brotli else "",
         **{f"RATE_{group.upper()}": rate for group, (rate, _burst) in limits.items()},

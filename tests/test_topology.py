@@ -412,14 +412,38 @@ def test_an_admin_edit_reaches_readers_within_the_cache_lifetime(topology, web):
 
 
 def test_the_rate_limit_answers_429(topology, web):
-    statuses = [
-        web.get(
-            topology.base_url + "/fr/recherche/", params={"q": f"mot{number}"}, timeout=TIMEOUT
-        ).status_code
+    responses = [
+        web.get(topology.base_url + "/fr/recherche/", params={"q": f"mot{number}"}, timeout=TIMEOUT)
         for number in range(65)
     ]
+    statuses = [response.status_code for response in responses]
     assert statuses.count(429) >= 1
     assert statuses[:55] == [200] * 55
+    # Whether nginx or the site refused it: a page a reader understands, and when to come back.
+    refused = next(response for response in responses if response.status_code == 429)
+    assert "Trop de requêtes" in refused.text
+    assert int(refused.headers["Retry-After"]) > 0
+
+
+def test_nginx_answers_a_bilingual_503_when_no_application_server_answers(topology, web):
+    assert web.get(topology.base_url + FR_MEETING, timeout=TIMEOUT).status_code == 200
+    for index in range(len(topology.app_ports)):
+        topology.stop_app(index)
+    try:
+        page = web.get(topology.base_url + fresh("/fr/reunions/2022/"), timeout=TIMEOUT)
+        assert page.status_code == 503
+        assert "Service indisponible" in page.text and "Service unavailable" in page.text
+        assert page.headers["Retry-After"] == "30"
+        api = web.get(topology.base_url + fresh("/api/v1/meetings/"), timeout=TIMEOUT)
+        assert api.status_code == 503
+        assert api.headers["Content-Type"] == "application/json"
+        assert api.json()["error"]["code"] == "service_unavailable"
+        # A page already in the cache is still served, stale, while the site is down.
+        assert web.get(topology.base_url + FR_MEETING, timeout=TIMEOUT).status_code == 200
+    finally:
+        for index in range(len(topology.app_ports)):
+            topology.start_app(index)
+    assert web.get(topology.base_url + fresh("/fr/reunions/2022/"), timeout=TIMEOUT).status_code == 200
 
 
 def test_pages_stay_up_when_the_replica_stops(topology, web):
