@@ -174,6 +174,7 @@ class Topology:
         source_database=None,
         workers=2,
         collect_static=True,
+        archive_files=None,
     ):
         ports = iter(range(base_port, base_port + 7))
         self.primary_port, self.replica_port, self.redis_port = next(ports), next(ports), next(ports)
@@ -195,6 +196,9 @@ class Topology:
         # False when the static files are collected already (the test session does it once:
         # collecting again would rewrite them under the feet of other tests).
         self.collect_static = collect_static
+        # A folder of whole-archive files already written from the source database
+        # (build_archive_files takes many minutes at a million recommendations).
+        self.archive_files = archive_files
         self.processes = {}
         self.clusters = []
         self.root = None
@@ -353,6 +357,10 @@ class Topology:
 
     # --- The application ---
 
+    @property
+    def archive_files_root(self):
+        return Path(self.archive_files) if self.archive_files else self.root / "archive-files"
+
     def environment(self, **overrides):
         env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
         env.update(
@@ -368,7 +376,7 @@ class Topology:
             SECURE_PROXY_SSL_HEADER="1",
             TRUSTED_PROXIES="127.0.0.1",
             FORWARDED_ALLOW_IPS="127.0.0.1",
-            ARCHIVE_FILES_ROOT=str(self.root / "archive-files"),
+            ARCHIVE_FILES_ROOT=str(self.archive_files_root),
             ARCHIVE_FILES_ACCEL_PREFIX="/_archive-files/",
             WEB_CONCURRENCY=str(self.workers),
             LOG_LEVEL=self.log_level,
@@ -460,7 +468,7 @@ class Topology:
             certificate=certificate,
             certificate_key=key,
             static_root=PROJECT / "staticfiles",
-            archive_files_root=self.root / "archive-files",
+            archive_files_root=self.archive_files_root,
             rate_limits=self.rate_limits,
         )
         nginx_test(config)
@@ -483,6 +491,11 @@ def main():
     parser.add_argument(
         "--source-database", help="postgres://… to copy into the primary instead of loading the archive"
     )
+    parser.add_argument(
+        "--archive-files",
+        metavar="FOLDER",
+        help="whole-archive files already written from the source database (build_archive_files)",
+    )
     arguments = parser.parse_args()
 
     def stop_on_sigterm(signum, frame):
@@ -493,6 +506,7 @@ def main():
         base_port=arguments.base_port,
         cache_max_age=arguments.cache_max_age,
         source_database=arguments.source_database,
+        archive_files=arguments.archive_files,
     ) as topology:
         print(
             f"The archive: {topology.base_url}/ (self-signed certificate; HTTP on {topology.http_url}/ redirects)\n"
