@@ -162,9 +162,15 @@ def percentile(values, fraction):
     return values[min(len(values) - 1, int(fraction * len(values)))]
 
 
+# With --uncached-home, each home page request has an address of its own, so
+# that no cache in front (nginx's) can answer it: the application renders each.
+UNCACHED_HOME = False
+
+
 def watch_home(base, stop, samples, statuses):
     while not stop.is_set():
-        status, seconds, _size = request(base + HOME)
+        path = f"{HOME}?fresh={random.getrandbits(64):x}" if UNCACHED_HOME else HOME
+        status, seconds, _size = request(base + path)
         samples.append(seconds)
         statuses[status] += 1
         time.sleep(0.05)
@@ -347,7 +353,14 @@ def main():
         help="run the abuse and sign-in drills against a server already running there "
         "(nginx in front of the topology, e.g. https://127.0.0.1:8443) instead of one gunicorn",
     )
+    parser.add_argument(
+        "--uncached-home",
+        action="store_true",
+        help="give each home page request an address of its own, past any cache in front",
+    )
     arguments = parser.parse_args()
+    global UNCACHED_HOME
+    UNCACHED_HOME = arguments.uncached_home
     drills = {
         "abuse": lambda: drill_abuse(arguments.seconds, arguments.through),
         "hung": drill_hung_database,
