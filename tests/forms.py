@@ -10,6 +10,7 @@ class _FormReader(HTMLParser):
         super().__init__()
         self.form_id, self.inside, self.data = form_id, False, {}
         self.select = self.textarea = None
+        self.multiple = False
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -24,9 +25,13 @@ class _FormReader(HTMLParser):
             else:
                 self.data[attrs["name"]] = attrs.get("value", "")
         elif tag == "select":
-            self.select = attrs["name"]
+            self.select, self.multiple = attrs["name"], "multiple" in attrs
         elif tag == "option" and self.select and "selected" in attrs:
-            self.data[self.select] = attrs.get("value", "")
+            if self.multiple:
+                # Every selected option is sent, each under the select's name.
+                self.data.setdefault(self.select, []).append(attrs.get("value", ""))
+            else:
+                self.data[self.select] = attrs.get("value", "")
         elif tag == "textarea":
             self.textarea = attrs["name"]
             self.data[self.textarea] = ""
@@ -45,8 +50,14 @@ class _FormReader(HTMLParser):
 
 
 def submitted(response, form_id):
-    """The fields of the form ``form_id`` in a response (or an HTML string), as a browser would send them."""
+    """The fields of the form ``form_id`` in a response (or an HTML string), as a browser would send them.
+
+    A multiple select's value is the list of its selected options.
+    """
     html = response if isinstance(response, str) else response.content.decode()
     reader = _FormReader(form_id)
     reader.feed(html)
-    return {name: value.removeprefix("\n") for name, value in reader.data.items()}
+    return {
+        name: value.removeprefix("\n") if isinstance(value, str) else value
+        for name, value in reader.data.items()
+    }

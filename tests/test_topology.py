@@ -14,13 +14,13 @@ import shutil
 import subprocess
 import time
 import uuid
-from html.parser import HTMLParser
 
 import pytest
 import requests
 from django.db import connection
 
 from deploy.topology import BROTLI_MODULE, POSTGRES_BIN, Topology, nginx_test, render_nginx
+from tests.forms import submitted
 
 # The documented time an edit takes to reach every reader through the cache is
 # CACHE_MAX_AGE; it is short here, to be waited for.
@@ -317,46 +317,6 @@ def test_public_reads_are_served_by_the_replica(topology, web):
     assert int(clients) >= 1
 
 
-class FormFields(HTMLParser):
-    """The fields of the first form with a given id, as a browser would send them back unchanged."""
-
-    def __init__(self, form_id):
-        super().__init__()
-        self.form_id, self.inside, self.fields, self.textarea, self.select = form_id, False, [], None, None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form" and attrs.get("id") == self.form_id:
-            self.inside = True
-        if not self.inside or ("name" not in attrs and tag != "option"):
-            return
-        if tag == "input" and attrs.get("type") not in ("submit", "button", "file"):
-            if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
-                return
-            self.fields.append(
-                (attrs["name"], attrs.get("value", "on" if attrs.get("type") == "checkbox" else ""))
-            )
-        elif tag == "textarea":
-            self.textarea = [attrs["name"], ""]
-        elif tag == "select":
-            self.select = attrs["name"]
-        elif tag == "option" and self.select and "selected" in attrs:
-            self.fields.append((self.select, attrs.get("value", "")))
-
-    def handle_data(self, data):
-        if self.textarea is not None:
-            self.textarea[1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "textarea" and self.textarea is not None:
-            self.fields.append(tuple(self.textarea))
-            self.textarea = None
-        elif tag == "select":
-            self.select = None
-        elif tag == "form":
-            self.inside = False
-
-
 def test_an_admin_edit_reaches_readers_within_the_cache_lifetime(topology, web):
     topology.manage(
         "shell", "-c",
@@ -386,10 +346,9 @@ def test_an_admin_edit_reaches_readers_within_the_cache_lifetime(topology, web):
         "results"
     ][0]["id"]
     change = topology.base_url + f"/admin/meetings/recommendation/{pk}/change/"
-    form = FormFields("recommendation_form")
-    form.feed(web.get(change, timeout=TIMEOUT).text)
+    fields = submitted(web.get(change, timeout=TIMEOUT).text, "recommendation_form")
     marker = f"Révisé {uuid.uuid4().hex[:8]}"
-    fields = [(name, f"{value} {marker}" if name == "text_fr" else value) for name, value in form.fields]
+    fields["text_fr"] += f" {marker}"
     saved = web.post(change, data=fields, headers={"Referer": change}, allow_redirects=False, timeout=TIMEOUT)
     assert saved.status_code == 302, saved.text[:2000]
     edited_at = time.monotonic()
