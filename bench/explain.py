@@ -30,7 +30,8 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from measure import classify, read_queries, search_url  # noqa: E402
+from figures import read_queries  # noqa: E402
+from measure import QUERIES_FILE, classify, search_url  # noqa: E402
 
 from meetings.models import Meeting  # noqa: E402
 
@@ -75,7 +76,7 @@ def main():
     arguments = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("EXPLAIN ANALYZE of PostgreSQL only")
-    known = {(q["language"], q["q"]): q for q in read_queries()}
+    known = {(q["language"], q["q"]): q for q in read_queries(QUERIES_FILE)}
     latest_meeting = Meeting.objects.published().order_by("-date", "-pk").values_list("pk", flat=True).first()
     client = Client()
     for line in arguments.queries:

@@ -36,31 +36,13 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import translation  # noqa: E402
+from figures import percentile, read_queries  # noqa: E402
 
 from meetings.models import Meeting, Recommendation  # noqa: E402
 from meetings.search.engine import search_recommendations  # noqa: E402
 from meetings.search.query import parse_query  # noqa: E402
 
 QUERIES_FILE = BENCH_DIR / "queries.tsv"
-
-
-def read_queries(path=QUERIES_FILE):
-    """The fixed query set: [{kind, language, q, options}]."""
-    queries = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        kind, language, q, *rest = line.split("\t")
-        options = dict(item.split("=", 1) for item in (rest[0].split() if rest else []))
-        queries.append({"kind": kind, "language": language, "q": q, "options": options})
-    return queries
-
-
-def percentile(values, share):
-    """The nearest-rank percentile of ``values`` (milliseconds)."""
-    ordered = sorted(values)
-    index = max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))
-    return ordered[index]
 
 
 def summary(values):
@@ -127,7 +109,7 @@ def search_url(query, latest_meeting):
 
 def engine_options(options):
     return {
-        "all_languages": options.get("lang") == "all",
+        "only_page_language": options.get("lang") == "page",
         "sort": options.get("sort", "relevance"),
         "year": int(options["year"]) if "year" in options else None,
         "meeting": int(options["meeting"]) if "meeting" in options else None,
@@ -137,13 +119,17 @@ def engine_options(options):
 def naive_search(query, options):
     """What a quick implementation would do: icontains on each word, no stemming, no accents folding."""
     language = query["language"]
-    parsed = parse_query(query["q"])
+    parsed = parse_query(query["q"], language)
     queryset = Recommendation.objects.filter(theme__meeting__is_published=True)
-    for group in parsed.groups:
+    for clause in parsed.clauses:
+        # A clause matches when all the terms of one of its alternatives do.
         condition = None
-        for term in group:
-            clause = _contains(language, " ".join(term.words), options)
-            condition = clause if condition is None else condition | clause
+        for alternative in clause.terms:
+            every_term = None
+            for term in alternative:
+                contains = _contains(language, " ".join(term.words), options)
+                every_term = contains if every_term is None else every_term & contains
+            condition = every_term if condition is None else condition | every_term
         queryset = queryset.filter(condition)
     for term in parsed.excluded:
         queryset = queryset.exclude(**{f"text_{language}__icontains": " ".join(term.words)})
@@ -160,7 +146,7 @@ def _contains(language, text, options):
     from django.db.models import Q
 
     clause = Q(**{f"text_{language}__icontains": text})
-    if options.get("all_languages"):
+    if not options.get("only_page_language"):
         other = "en" if language == "fr" else "fr"
         clause |= Q(**{f"text_{other}__icontains": text})
     return clause
@@ -273,7 +259,7 @@ def main():
     parser.add_argument("--no-naive", action="store_true")
     arguments = parser.parse_args()
 
-    queries = read_queries()
+    queries = read_queries(QUERIES_FILE)
     latest_meeting = Meeting.objects.published().order_by("-date", "-pk").values_list("pk", flat=True).first()
     client = Client()
     search_rows = measure_search(

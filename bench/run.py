@@ -36,6 +36,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from figures import percentile
 from report import write_report
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -423,11 +424,6 @@ def machine():
 def _cpu_model():
     match = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
     return match[1].strip() if match else platform.machine()
-
-
-def percentile(values, share):
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))]
 
 
 def search_summary(rows):

@@ -35,6 +35,8 @@ import urllib.request
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from figures import percentile, read_queries
+
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 VENV_BIN = Path(sys.executable).parent
@@ -62,24 +64,6 @@ def production_env(database_url, port):
     )
     env.pop("REDIS_URL", None)
     return env
-
-
-def read_mix(path):
-    queries = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        kind, language, q, *rest = line.split("\t")
-        options = dict(item.split("=", 1) for item in (rest[0].split() if rest else []))
-        queries.append({"kind": kind, "language": language, "q": q, "options": options})
-    return queries
-
-
-def percentile(values, share):
-    """The nearest-rank percentile."""
-    ordered = sorted(values)
-    index = max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))
-    return ordered[index]
 
 
 def summary(values):
@@ -182,7 +166,7 @@ def main():
 
     from meetings.search.engine import search_recommendations
 
-    mixes = {name: read_mix(MIXES[name]) for name in args.mixes.split(",")}
+    mixes = {name: read_queries(MIXES[name]) for name in args.mixes.split(",")}
     report = {
         "label": args.label,
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
