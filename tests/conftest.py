@@ -199,6 +199,20 @@ def production_server(django_db_setup):
 
 
 @pytest.fixture
+def editor(client):
+    """A signed-in member of the Editors group."""
+    from django.contrib.auth.models import Group, User
+
+    from meetings.roles import EDITORS
+
+    user = User.objects.create_user("editor", password="a-long-enough-password", is_staff=True)
+    # The group as migrate left it: no helper fills it for the tests.
+    user.groups.add(Group.objects.get(name=EDITORS))
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
 def own_archive_files(settings, tmp_path):
     """Whole-archive files for this test alone, written from its own data when first asked for.
 

@@ -4,24 +4,15 @@ import html
 import re
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from reversion.models import Version
 
 from meetings.models import Meeting, MeetingSlug, Recommendation, Theme
-from meetings.roles import EDITORS, ensure_editors_group
+from meetings.roles import ensure_editors_group
 from meetings.search.engine import search_recommendations
 from tests.forms import submitted
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(client):
-    user = User.objects.create_user("editor", password="a-long-enough-password", is_staff=True)
-    # The group as migrate left it: no helper fills it for the tests.
-    user.groups.add(Group.objects.get(name=EDITORS))
-    client.force_login(user)
-    return user
 
 
 def inline_management(prefix, total=0, initial=0):

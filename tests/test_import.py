@@ -3,25 +3,16 @@
 import re
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from reversion.models import Version
 
 from meetings.models import Meeting, Recommendation
-from meetings.roles import EDITORS
 from tests.forms import submitted
 
 pytestmark = pytest.mark.django_db
 
 URL = "/admin/meetings/meeting/import/"
 NEW_DATE = {"fr": "15 février 2024", "en": "February 15, 2024"}
-
-
-@pytest.fixture
-def editor(client):
-    user = User.objects.create_user("editor", password="a-long-enough-password", is_staff=True)
-    user.groups.add(Group.objects.get(name=EDITORS))
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture
