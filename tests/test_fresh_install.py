@@ -97,10 +97,13 @@ def empty_database(request, tmp_path):
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_an_editor_edits_a_meeting_on_a_freshly_installed_site(empty_database):
+def test_an_editor_edits_a_meeting_on_a_freshly_installed_site(empty_database, tmp_path):
     # Secure cookies are on in production; this server speaks plain HTTP on
     # the loopback, and a script (unlike a browser) does not send them there.
-    env = production_environment(empty_database, SECURE_COOKIES="0")
+    # A new site writes its own whole-archive files (not the test session's).
+    env = production_environment(
+        empty_database, SECURE_COOKIES="0", ARCHIVE_FILES_ROOT=str(tmp_path / "archive-files")
+    )
     manage(env, "migrate", "--noinput")
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
     manage(env, "load_archive")
