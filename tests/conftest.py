@@ -141,7 +141,8 @@ def production_environment(database_url, **overrides):
         # So that pages show the About page's contact and the "Report a problem" link.
         ARCHIVE_PUBLISHER="Archives ouvertes du CCS",
         ARCHIVE_CONTACT_EMAIL="archive@example.ca",
-        # The whole-archive files this session wrote from the same database.
+        # The whole-archive files this session wrote from the same database
+        # (production_server gives its own).
         ARCHIVE_FILES_ROOT=str(settings.ARCHIVE_FILES_ROOT),
         # The tests crawl every page from one address; rate limits have their own tests.
         RATE_LIMIT_SEARCH="",
@@ -192,9 +193,22 @@ def serve(env, log=None):
 
 
 @pytest.fixture(scope="session")
-def production_server(django_db_setup):
-    """The production configuration under gunicorn, on the session's test database."""
-    with serve(production_environment(_database_url())) as base:
+def production_server(django_db_setup, django_db_blocker):
+    """The production configuration under gunicorn, on the session's test database.
+
+    It writes its whole-archive files in a folder of its own: what a browser
+    journey publishes through it is rewritten there by a background build, which
+    may still be running when the journey's changes are removed, and must not
+    reach the files the in-process tests read.
+    """
+    from django.test import override_settings
+
+    from meetings.open_data.archive_files import write_archive_files
+
+    root = settings.ARCHIVE_FILES_ROOT.with_name(settings.ARCHIVE_FILES_ROOT.name + "-server")
+    with django_db_blocker.unblock(), override_settings(ARCHIVE_FILES_ROOT=root):
+        write_archive_files()
+    with serve(production_environment(_database_url(), ARCHIVE_FILES_ROOT=str(root))) as base:
         yield base
 
 

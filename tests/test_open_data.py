@@ -454,7 +454,7 @@ def test_sitemap_pages_split_meetings_between_languages_without_loss(
 
 
 def test_the_sitemap_is_cached_until_a_change_is_committed(
-    client, settings, newest_meeting, django_capture_on_commit_callbacks
+    client, settings, newest_meeting, django_capture_on_commit_callbacks, own_archive_files
 ):
     from django.core.cache import cache
 
