@@ -20,6 +20,7 @@ from meetings.search.vocabulary import count_words, rebuild_search_terms
 from meetings.slugs import make_slug
 from perf.corpus import RECOMMENDATIONS_PER_THEME, THEMES_PER_MEETING, generate_corpus, sentences
 from perf.management.commands import generate_corpus as command_module
+from tests.sort_keys import copies_out_of_step
 
 
 def draw(records, n, seed):
@@ -187,6 +188,8 @@ def test_command_loads_the_corpus_it_is_asked_for(records):
     ]
     # The untranslated column holds the French text, as load_archive leaves it.
     assert not loaded.exclude(text=F("text_fr")).exists()
+    # The loader sets the copies of the meeting's sort keys as the triggers would.
+    assert copies_out_of_step() == []
 
 
 @pytest.mark.django_db

@@ -8,6 +8,7 @@ from django.db import connection
 
 from meetings.models import Meeting, Recommendation
 from meetings.search.engine import search_recommendations
+from tests.sort_keys import copies_out_of_step
 
 pytestmark = pytest.mark.django_db
 
@@ -280,6 +281,69 @@ def test_index_follows_theme_and_meeting_titles(newest_meeting):
     )
 
 
+def newest_first(query="services", **options):
+    results = search(query, sort="newest", **options)
+    return [hit.recommendation.theme.meeting.date.isoformat() for hit in results.page.object_list]
+
+
+def test_search_follows_a_meeting_moved_to_another_date(newest_meeting):
+    assert copies_out_of_step() == []
+    assert newest_first()[0] == "2023-10-03"
+    newest_meeting.date = "2019-05-06"
+    newest_meeting.save()
+    assert "2023-10-03" not in newest_first()
+    assert {
+        hit.recommendation.theme.meeting_id for hit in search("services", year=2019).page.object_list
+    } == {newest_meeting.pk}
+    assert copies_out_of_step() == []
+
+
+def test_search_follows_publishing_even_by_a_bulk_update(newest_meeting):
+    count = search("services").total
+    in_meeting = search("services", meeting=newest_meeting.pk).total
+    Meeting.objects.filter(pk=newest_meeting.pk).update(is_published=False)
+    assert search("services").total == count - in_meeting
+    assert search("services", meeting=newest_meeting.pk).total == 0
+    Meeting.objects.filter(pk=newest_meeting.pk).update(is_published=True)
+    assert search("services").total == count
+    assert copies_out_of_step() == []
+
+
+def test_search_follows_renumbered_themes_and_a_moved_recommendation(newest_meeting):
+    first, second = newest_meeting.themes.order_by("position")[:2]
+    moved = second.recommendations.order_by("position").first()
+    # Renumbered as the admin does, through a free position.
+    first.position, second.position = 99, 1
+    first.save()
+    second.save()
+    first.position = 2
+    first.save()
+    moved.theme = first
+    moved.position = 50
+    moved.save()
+    assert copies_out_of_step() == []
+    in_order = [hit.recommendation.pk for hit in search("services", sort="newest").page.object_list]
+    expected = list(
+        Recommendation.objects.filter(pk__in=in_order)
+        .order_by("-theme__meeting__date", "-theme__meeting_id", "theme__position", "position", "id")
+        .values_list("pk", flat=True)
+    )
+    assert in_order == expected
+
+
+def test_copies_are_right_for_rows_loaded_in_any_order(newest_meeting):
+    """A new meeting, its theme and recommendation, as a restore writes them."""
+    from meetings.models import Theme
+
+    meeting = Meeting.objects.create(
+        committee=newest_meeting.committee, date="2024-03-01", title_fr="Le tambour", title_en="Drums"
+    )
+    theme = Theme.objects.create(meeting=meeting, position=1, title_fr="Rythme", title_en="Rhythm")
+    theme.recommendations.create(text_fr="Le tambour.", text_en="Drums.", position=1)
+    assert copies_out_of_step() == []
+    assert newest_first("tambour") == ["2024-03-01"]
+
+
 def test_index_follows_a_deleted_meeting(newest_meeting):
     before = search("intelligence artificielle").total
     newest_meeting.delete()
@@ -314,7 +378,7 @@ def test_the_count_estimate_reads_the_index_of_the_sample_alone():
     hits, params = search.hits_sql(with_year=False, sample=True)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN SELECT m.date, COUNT(*) {hits} GROUP BY m.date", params)
+        cursor.execute(f"EXPLAIN SELECT r.meeting_date, COUNT(*) {hits} GROUP BY r.meeting_date", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "meetings_recommendation_search_fr_sample" in plan
     assert "meetings_recommendation_search_en_sample" in plan

@@ -38,7 +38,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from modeltranslation.settings import AVAILABLE_LANGUAGES
 
-from meetings.models import Meeting, Recommendation, Theme
+from meetings.models import Meeting, Recommendation
 
 from . import suggestions
 from .backends import get_backend
@@ -74,10 +74,13 @@ SORTS = {
     "newest": ("-date", "-meeting", "theme_position", "position", "id"),
     "oldest": ("date", "meeting", "theme_position", "position", "id"),
 }
+# The search reads one table: each recommendation keeps a copy of its
+# meeting's date, id and publication and of its theme's position (see the
+# Recommendation model), in the order of one index.
 _SQL_COLUMNS = {
-    "date": "m.date",
-    "meeting": "m.id",
-    "theme_position": "t.position",
+    "date": "r.meeting_date",
+    "meeting": "r.meeting_pk",
+    "theme_position": "r.theme_position",
     "position": "r.position",
     "id": "r.id",
 }
@@ -195,7 +198,7 @@ class Search:
         self.query = with_subjects(parsed, languages)
         self.language = language
         self.languages = languages
-        self.matches_sql, self.matches_params = self.backend.matches(self.query, languages)
+        self.matches_sql, self.matches_params = self.backend.condition(self.query, languages)
         self.sort = sort
         self.year = year
         self.meeting = meeting
@@ -205,34 +208,25 @@ class Search:
         self.evidence = {}
 
     def where(self, with_year=True, with_meeting=True):
-        clauses, params = ["m.is_published = %s"], [True]
+        clauses, params = ["r.is_published = %s"], [True]
         if with_year and self.year:
-            clauses.append("m.date >= %s AND m.date < %s")
+            clauses.append("r.meeting_date >= %s AND r.meeting_date < %s")
             params += [datetime.date(self.year, 1, 1), datetime.date(self.year + 1, 1, 1)]
         if with_meeting and self.meeting:
-            clauses.append("m.id = %s")
+            clauses.append("r.meeting_pk = %s")
             params.append(self.meeting)
         return " AND ".join(clauses), params
 
     def hits_sql(self, with_year=True, with_meeting=True, extra="", sample=False):
-        """The FROM and WHERE of the matches (``r``, ``t``, ``m``), and their parameters."""
-        matches_sql, matches_params = self.matches_sql, self.matches_params
-        if sample:
-            # The condition reaches the full-text scan, where PostgreSQL reads a partial
-            # index of the sample alone (migration 0009).
-            matches_sql = f"SELECT s.id FROM ({matches_sql}) s WHERE s.id %% {SAMPLE_EVERY} = 0"
+        """The FROM and WHERE of the matches (``r``), and their parameters."""
         where, params = self.where(with_year, with_meeting)
-        recommendations, themes, meetings = (
-            connection.ops.quote_name(table(model)) for model in (Recommendation, Theme, Meeting)
-        )
-        sql = (
-            f"FROM ({matches_sql}) h "
-            f"JOIN {recommendations} r ON r.id = h.id "
-            f"JOIN {themes} t ON t.id = r.theme_id "
-            f"JOIN {meetings} m ON m.id = t.meeting_id "
-            f"WHERE {where}{extra}"
-        )
-        return sql, [*matches_params, *params]
+        if sample:
+            # Beside the full-text condition, where PostgreSQL reads a partial index
+            # of the sample alone (migration 0009).
+            where += f" AND r.id %% {SAMPLE_EVERY} = 0"
+        recommendations = connection.ops.quote_name(table(Recommendation))
+        sql = f"FROM {recommendations} r WHERE ({self.matches_sql}) AND {where}{extra}"
+        return sql, [*self.matches_params, *params]
 
     def candidates(self, with_year=True, with_meeting=True, limit=None):
         """[(id, meeting id, meeting date)] of the first ``limit`` matches, newest (or oldest) first.
@@ -243,7 +237,10 @@ class Search:
         hits, params = self.hits_sql(with_year, with_meeting)
         order = sql_ordering("oldest" if self.sort == "oldest" else "newest")
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT r.id, m.id, m.date {hits} ORDER BY {order} LIMIT %s", [*params, limit])
+            cursor.execute(
+                f"SELECT r.id, r.meeting_pk, r.meeting_date {hits} ORDER BY {order} LIMIT %s",
+                [*params, limit],
+            )
             return cursor.fetchall()
 
     def _dates(self, sql, params):
@@ -254,16 +251,16 @@ class Search:
     def sampled_dates(self):
         """[(meeting date, n)] of the sampled matches (every SAMPLE_EVERY-th id), whatever the year."""
         hits, params = self.hits_sql(with_year=False, sample=True)
-        return self._dates(f"SELECT m.date, COUNT(*) {hits} GROUP BY m.date", params)
+        return self._dates(f"SELECT r.meeting_date, COUNT(*) {hits} GROUP BY r.meeting_date", params)
 
     def counted_dates(self, limit, outside_years=()):
         """[(meeting date, n)] of at most ``limit`` matches, whatever the year, but for ``outside_years``."""
         extra, extra_params = "", []
         for year in sorted(outside_years):
-            extra += " AND NOT (m.date >= %s AND m.date < %s)"
+            extra += " AND NOT (r.meeting_date >= %s AND r.meeting_date < %s)"
             extra_params += [datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)]
         hits, params = self.hits_sql(with_year=False, extra=extra)
-        sql = f"SELECT d, COUNT(*) FROM (SELECT m.date AS d {hits} LIMIT %s) c GROUP BY d"
+        sql = f"SELECT d, COUNT(*) FROM (SELECT r.meeting_date AS d {hits} LIMIT %s) c GROUP BY d"
         return self._dates(sql, [*params, *extra_params, limit])
 
     def count_years(self):
@@ -319,7 +316,7 @@ class Search:
     def relax(self):
         """Accept any of the query's clauses from now on."""
         self.relaxed = True
-        self.matches_sql, self.matches_params = self.backend.matches(
+        self.matches_sql, self.matches_params = self.backend.condition(
             self.query, self.languages, require_all=False
         )
 
@@ -396,7 +393,7 @@ class Search:
         if more:
             # The last meeting read may have more matches than were read: it is counted.
             boundary = rows[-1][1]
-            hits, params = self.hits_sql(with_meeting=False, extra=" AND m.id = %s")
+            hits, params = self.hits_sql(with_meeting=False, extra=" AND r.meeting_pk = %s")
             with connection.cursor() as cursor:
                 cursor.execute(f"SELECT COUNT(*) {hits}", [*params, boundary])
                 counts[boundary] = cursor.fetchone()[0]

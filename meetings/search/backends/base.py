@@ -59,6 +59,11 @@ class Backend:
 
         Every clause must match, or with ``require_all=False`` any of them.
         """
+        where, params = self.condition(query, languages, require_all)
+        return f"SELECT r.id AS id FROM {self.quote(table(Recommendation))} r WHERE {where}", params
+
+    def condition(self, query, languages, require_all=True):
+        """SQL true for a recommendation row ``r`` matching ``query`` (see ``matches``), and its parameters."""
         clauses, params = [], []
         for clause in query.searched_clauses(languages):
             sql, clause_params = self.clause_sql(clause, languages)
@@ -72,8 +77,7 @@ class Backend:
                 params += term_params
         if not where:
             where = ["1 = 0"]
-        sql = f"SELECT r.id AS id FROM {self.quote(table(Recommendation))} r WHERE {' AND '.join(where)}"
-        return sql, params
+        return " AND ".join(where), params
 
     # -- hooks: nothing to do unless a backend says so ---------------------
 

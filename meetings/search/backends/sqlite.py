@@ -1,6 +1,7 @@
 """
-SQLite's side of search: an FTS5 table and the triggers that keep it in step
-with the recommendations, their themes and their meetings.
+SQLite's side of search: an FTS5 table and the triggers that keep it, and
+each recommendation's copies of its meeting's sort keys, in step with the
+recommendations, their themes and their meetings.
 
 FTS5 has no French stemmer and no unaccent, so the table holds *folded*
 text: ``ccs_fold(language, text)``, a Python function registered on every
@@ -52,7 +53,7 @@ CREATE = [
     """,
     f"""
     CREATE TRIGGER IF NOT EXISTS {R}_fts_update
-    AFTER UPDATE ON {R} BEGIN
+    AFTER UPDATE OF text_fr, text_en, theme_id ON {R} BEGIN
         DELETE FROM {FTS_TABLE} WHERE rowid = OLD.id;
         {_INSERT_ROWS} WHERE r.id = NEW.id;
     END
@@ -99,7 +100,58 @@ CREATE = [
     """,
 ]
 
-REBUILD = [f"DELETE FROM {FTS_TABLE}", _INSERT_ROWS]
+# Each recommendation's copies of its meeting's date, id and publication and
+# of its theme's position (see the Recommendation model), set from its theme.
+_SET_SORT_KEYS = (
+    f"UPDATE {R} SET "
+    f"meeting_date = (SELECT m.date FROM {T} t JOIN {M} m ON m.id = t.meeting_id WHERE t.id = {R}.theme_id), "
+    f"meeting_pk = (SELECT t.meeting_id FROM {T} t WHERE t.id = {R}.theme_id), "
+    f"theme_position = (SELECT t.position FROM {T} t WHERE t.id = {R}.theme_id), "
+    f"is_published = coalesce((SELECT m.is_published FROM {T} t JOIN {M} m ON m.id = t.meeting_id "
+    f"WHERE t.id = {R}.theme_id), 0)"
+)
+
+CREATE += [
+    f"""
+    CREATE TRIGGER IF NOT EXISTS {R}_sort_keys_insert
+    AFTER INSERT ON {R} BEGIN
+        {_SET_SORT_KEYS} WHERE id = NEW.id;
+    END
+    """,
+    f"""
+    CREATE TRIGGER IF NOT EXISTS {R}_sort_keys_update
+    AFTER UPDATE OF theme_id ON {R} BEGIN
+        {_SET_SORT_KEYS} WHERE id = NEW.id;
+    END
+    """,
+    # A theme inserted after its recommendations (a restore), moved, or renumbered.
+    f"""
+    CREATE TRIGGER IF NOT EXISTS {T}_sort_keys_insert
+    AFTER INSERT ON {T} BEGIN
+        {_SET_SORT_KEYS} WHERE theme_id = NEW.id;
+    END
+    """,
+    f"""
+    CREATE TRIGGER IF NOT EXISTS {T}_sort_keys_update
+    AFTER UPDATE OF position, meeting_id ON {T} BEGIN
+        {_SET_SORT_KEYS} WHERE theme_id = NEW.id;
+    END
+    """,
+    f"""
+    CREATE TRIGGER IF NOT EXISTS {M}_sort_keys_insert
+    AFTER INSERT ON {M} BEGIN
+        {_SET_SORT_KEYS} WHERE theme_id IN (SELECT id FROM {T} WHERE meeting_id = NEW.id);
+    END
+    """,
+    f"""
+    CREATE TRIGGER IF NOT EXISTS {M}_sort_keys_update
+    AFTER UPDATE OF date, is_published ON {M} BEGIN
+        {_SET_SORT_KEYS} WHERE theme_id IN (SELECT id FROM {T} WHERE meeting_id = NEW.id);
+    END
+    """,
+]
+
+REBUILD = [f"DELETE FROM {FTS_TABLE}", _INSERT_ROWS, _SET_SORT_KEYS]
 
 TRIGGERS = [re.search(r"CREATE TRIGGER IF NOT EXISTS (\w+)", statement)[1] for statement in CREATE[1:]]
 

@@ -39,13 +39,15 @@ from meetings.search.vocabulary import rebuild_search_terms
 from perf.corpus import generate_corpus
 
 # Row-by-row work that the PostgreSQL load does itself, set-based: computing
-# a recommendation's vectors, and reindexing the recommendations of a new
-# theme or meeting (which has none when it is inserted).
-BYPASSED_TRIGGERS = {
-    "meetings_recommendation": "meetings_recommendation_search_vectors",
-    "meetings_theme": "meetings_theme_reindex_on_insert",
-    "meetings_meeting": "meetings_meeting_reindex_on_insert",
-}
+# a recommendation's vectors and its copies of the meeting's sort keys, and
+# reindexing the recommendations of a new theme or meeting (which has none
+# when it is inserted).
+BYPASSED_TRIGGERS = [
+    ("meetings_recommendation", "meetings_recommendation_search_vectors"),
+    ("meetings_recommendation", "meetings_recommendation_sort_keys"),
+    ("meetings_theme", "meetings_theme_reindex_on_insert"),
+    ("meetings_meeting", "meetings_meeting_reindex_on_insert"),
+]
 
 
 class Command(BaseCommand):
@@ -233,11 +235,9 @@ class PostgresCorpusLoader(CorpusLoader):
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(
                 "SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname = ANY(%s)",
-                [list(BYPASSED_TRIGGERS.values())],
+                [[name for _table, name in BYPASSED_TRIGGERS]],
             )
-            self.triggers = [
-                (table, name) for table, name in cursor.fetchall() if BYPASSED_TRIGGERS.get(table) == name
-            ]
+            self.triggers = [trigger for trigger in cursor.fetchall() if trigger in BYPASSED_TRIGGERS]
             for table, name in self.triggers:
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {name}")
             # The GIN indexes are built once at the end, exactly as they were.
@@ -273,9 +273,10 @@ class PostgresCorpusLoader(CorpusLoader):
             # What the trigger computes, with the same function, for the whole batch at once.
             cursor.execute(
                 f"""
-                INSERT INTO meetings_recommendation (text, text_fr, text_en, position, theme_id, search_fr, search_en)
+                INSERT INTO meetings_recommendation (text, text_fr, text_en, position, theme_id, search_fr, search_en,
+                                                     meeting_date, meeting_pk, theme_position, is_published)
                 SELECT c.text_{default}, c.text_fr, c.text_en, c.position, c.theme_id,
-                       {vectors["fr"]}, {vectors["en"]}
+                       {vectors["fr"]}, {vectors["en"]}, m.date, m.id, t.position, m.is_published
                   FROM {self.STAGING} c
                   JOIN meetings_theme t ON t.id = c.theme_id
                   JOIN meetings_meeting m ON m.id = t.meeting_id
