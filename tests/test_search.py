@@ -471,6 +471,17 @@ def test_past_the_count_bound_counts_are_estimated_and_no_year_goes_missing(monk
     assert search("services", year=year).total == count
 
 
+def test_the_years_counted_apart_are_those_of_the_published_meetings(newest_meeting):
+    from meetings.search.engine import published_years
+
+    assert published_years() == {2021, 2022, 2023}
+    Meeting.objects.create(
+        committee=newest_meeting.committee, date="1999-12-31", title_fr="Ancienne", title_en="Old"
+    )
+    Meeting.objects.filter(date__year=2022).update(is_published=False)
+    assert published_years() == {1999, 2021, 2023}
+
+
 def test_a_match_in_the_theme_title_is_highlighted_there(newest_meeting):
     theme = newest_meeting.themes.create(title_fr="Zythologie <appliquée>", title_en="Zythology", position=9)
     theme.recommendations.create(text_fr="Rien de particulier.", text_en="Nothing.", position=1)

@@ -253,12 +253,19 @@ class Search:
         hits, params = self.hits_sql(with_year=False, sample=True)
         return self._dates(f"SELECT r.meeting_date, COUNT(*) {hits} GROUP BY r.meeting_date", params)
 
-    def counted_dates(self, limit, outside_years=()):
-        """[(meeting date, n)] of at most ``limit`` matches, whatever the year, but for ``outside_years``."""
+    def counted_dates(self, limit, years=None):
+        """[(meeting date, n)] of at most ``limit`` matches, whatever the year or in ``years`` alone."""
         extra, extra_params = "", []
-        for year in sorted(outside_years):
-            extra += " AND NOT (r.meeting_date >= %s AND r.meeting_date < %s)"
-            extra_params += [datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)]
+        if years is not None:
+            if not years:
+                return []
+            # Consecutive years as one range of the date index: the database reads
+            # those years' rows alone, not every match to set the others aside.
+            ranges = []
+            for start, end in _runs(sorted(years)):
+                ranges.append("(r.meeting_date >= %s AND r.meeting_date < %s)")
+                extra_params += [datetime.date(start, 1, 1), datetime.date(end + 1, 1, 1)]
+            extra = f" AND ({' OR '.join(ranges)})"
         hits, params = self.hits_sql(with_year=False, extra=extra)
         sql = f"SELECT d, COUNT(*) FROM (SELECT r.meeting_date AS d {hits} LIMIT %s) c GROUP BY d"
         return self._dates(sql, [*params, *extra_params, limit])
@@ -284,7 +291,7 @@ class Search:
             known |= set(covered)
         # The other years are counted: a year the sample holds little of would be
         # estimated poorly, and one it misses must not go missing.
-        counted = _by_year(self.counted_dates(COUNT_BOUND + 1, outside_years=known))
+        counted = _by_year(self.counted_dates(COUNT_BOUND + 1, years=published_years() - known))
         if sum(counted.values()) <= COUNT_BOUND:
             years.update({year: Count(n) for year, n in counted.items()})
         else:
@@ -392,15 +399,51 @@ class Search:
         counts = Counter(meeting for _id, meeting, _date in rows)
         if more:
             # The last meeting read may have more matches than were read: it is counted.
-            boundary = rows[-1][1]
-            hits, params = self.hits_sql(with_meeting=False, extra=" AND r.meeting_pk = %s")
+            _id, boundary, day = rows[-1]
+            # The date too: the meeting's rows are then one range of the date index.
+            hits, params = self.hits_sql(
+                with_meeting=False, extra=" AND r.meeting_date = %s AND r.meeting_pk = %s"
+            )
             with connection.cursor() as cursor:
-                cursor.execute(f"SELECT COUNT(*) {hits}", [*params, boundary])
+                cursor.execute(f"SELECT COUNT(*) {hits}", [*params, _as_date(day), boundary])
                 counts[boundary] = cursor.fetchone()[0]
         newest = sorted({(date, meeting) for _id, meeting, date in rows}, reverse=True)
         newest = [meeting for _date, meeting in newest[:MAX_MEETING_FACETS]]
         meetings = Meeting.objects.in_bulk(newest)
         return [(meetings[pk], counts[pk]) for pk in newest]
+
+
+def published_years():
+    """The years of the published meetings.
+
+    Read newest first, a year at a time, from the index of published meetings
+    by date (one step per year): a DISTINCT over every meeting costs tens of
+    milliseconds at a million recommendations.
+    """
+    meetings = connection.ops.quote_name(table(Meeting))
+    year_start = get_backend().year_start_sql("day")
+    sql = (
+        "WITH RECURSIVE years(day) AS ("
+        f" SELECT MAX(date) FROM {meetings} WHERE is_published = %s"
+        " UNION ALL"
+        f" SELECT (SELECT MAX(date) FROM {meetings} WHERE is_published = %s AND date < {year_start})"
+        " FROM years WHERE day IS NOT NULL"
+        ") SELECT day FROM years WHERE day IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [True, True])
+        return {_as_date(day).year for (day,) in cursor.fetchall()}
+
+
+def _runs(years):
+    """[(first, last)] of the runs of consecutive years in the sorted list ``years``."""
+    runs = []
+    for year in years:
+        if runs and runs[-1][1] == year - 1:
+            runs[-1][1] = year
+        else:
+            runs.append([year, year])
+    return [tuple(run) for run in runs]
 
 
 def _by_year(dated_counts):

@@ -79,6 +79,10 @@ class Backend:
             where = ["1 = 0"]
         return " AND ".join(where), params
 
+    def year_start_sql(self, day):
+        """SQL for the first day of the year of the date ``day``."""
+        raise NotImplementedError
+
     # -- hooks: nothing to do unless a backend says so ---------------------
 
     def connection_created(self):

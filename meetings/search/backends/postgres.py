@@ -28,6 +28,9 @@ class PostgresBackend(Backend):
                 params.append(f'"{" ".join(term.words)}"')
         return " OR ".join(parts) or "1 = 0", params
 
+    def year_start_sql(self, day):
+        return f"CAST(date_trunc('year', {day}) AS date)"
+
     def ids_sql(self, ids):
         return "r.id = ANY(%s)", [list(ids)]
 

@@ -174,6 +174,9 @@ class SqliteBackend(Backend):
             " OR ".join(expressions)
         ]
 
+    def year_start_sql(self, day):
+        return f"date({day}, 'start of year')"
+
     def ids_sql(self, ids):
         # One parameter, however many ids: SQLite limits how many a statement takes.
         return "r.id IN (SELECT value FROM json_each(%s))", [json.dumps(list(ids))]
