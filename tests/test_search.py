@@ -370,18 +370,29 @@ def test_search_uses_the_index():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's partial indexes")
-def test_the_count_estimate_reads_the_index_of_the_sample_alone():
-    from meetings.search.engine import Search, searched_languages
+@pytest.mark.parametrize(
+    "step, migration, index",
+    [
+        ("SAMPLE_EVERY", "0009_search_sample_indexes", "sample"),
+        ("COARSE_SAMPLE_EVERY", "0012_search_coarse_sample_indexes", "coarse"),
+    ],
+)
+def test_the_count_estimate_reads_the_index_of_the_sample_alone(step, migration, index):
+    import importlib
+
+    from meetings.search import engine
     from meetings.search.query import parse_query
 
-    search = Search(parse_query("services", "fr"), "fr", searched_languages("fr"))
-    hits, params = search.hits_sql(with_year=False, sample=True)
+    # The engine's sample is still the one the migration indexed.
+    assert getattr(engine, step) == getattr(importlib.import_module(f"meetings.migrations.{migration}"), step)
+    search = engine.Search(parse_query("services", "fr"), "fr", engine.searched_languages("fr"))
+    hits, params = search.hits_sql(with_year=False, sample_every=getattr(engine, step))
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN SELECT r.meeting_date, COUNT(*) {hits} GROUP BY r.meeting_date", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "meetings_recommendation_search_fr_sample" in plan
-    assert "meetings_recommendation_search_en_sample" in plan
+    assert f"meetings_recommendation_search_fr_{index}" in plan
+    assert f"meetings_recommendation_search_en_{index}" in plan
 
 
 @pytest.mark.skipif(
