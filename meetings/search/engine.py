@@ -54,14 +54,15 @@ MAX_MEETING_FACETS = 30
 # The most matches a search ranks and lists (see the module's docstring).
 CANDIDATES = 1000
 # Counts are exact up to this many matches, and estimated past it, from the
-# matches whose id is a multiple of SAMPLE_EVERY; or, for a word that most
-# recommendations hold, of COARSE_SAMPLE_EVERY, when that sample holds at
-# least COARSE_ENOUGH of them (a total within a few percent): reading every
-# 32nd match of "services" at a million means 28,000 rows.
+# matches whose id is a multiple of COARSE_SAMPLE_EVERY, or of SAMPLE_EVERY for
+# the years where the coarse sample holds too few (see Search.count_years):
+# reading every 32nd match of "services" at a million means 28,000 rows.
 COUNT_BOUND = 10_000
 SAMPLE_EVERY = 32
 COARSE_SAMPLE_EVERY = 256
-COARSE_ENOUGH = 2000
+# Past the bound, the years the samples hold fewest matches of are counted
+# rather than estimated, up to this many matches in all.
+COUNTED_APART = 2000
 # A year is estimated from the sample when it holds at least this many of its
 # matches (about a tenth of error); a year with fewer is counted.
 SAMPLED_ENOUGH = 100
@@ -254,63 +255,75 @@ class Search:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
-    def sampled_dates(self, every):
-        """[(meeting date, n)] of the sampled matches (every ``every``-th id), whatever the year."""
-        hits, params = self.hits_sql(with_year=False, sample_every=every)
-        return self._dates(f"SELECT r.meeting_date, COUNT(*) {hits} GROUP BY r.meeting_date", params)
-
-    def sample(self):
-        """{year: n} of a sample of the matches, and one in how many ids it holds."""
-        coarse = _by_year(self.sampled_dates(COARSE_SAMPLE_EVERY))
-        if sum(coarse.values()) >= COARSE_ENOUGH:
-            return coarse, COARSE_SAMPLE_EVERY
-        return _by_year(self.sampled_dates(SAMPLE_EVERY)), SAMPLE_EVERY
+    def sampled_dates(self, every, years=None):
+        """[(meeting date, n)] of the sampled matches (every ``every``-th id), whatever the year or in ``years``."""
+        extra, extra_params = _in_years(years)
+        hits, params = self.hits_sql(with_year=False, sample_every=every, extra=extra)
+        sql = f"SELECT r.meeting_date, COUNT(*) {hits} GROUP BY r.meeting_date"
+        return self._dates(sql, [*params, *extra_params])
 
     def counted_dates(self, limit, years=None):
         """[(meeting date, n)] of at most ``limit`` matches, whatever the year or in ``years`` alone."""
-        extra, extra_params = "", []
-        if years is not None:
-            if not years:
-                return []
-            # Consecutive years as one range of the date index: the database reads
-            # those years' rows alone, not every match to set the others aside.
-            ranges = []
-            for start, end in _runs(sorted(years)):
-                ranges.append("(r.meeting_date >= %s AND r.meeting_date < %s)")
-                extra_params += [datetime.date(start, 1, 1), datetime.date(end + 1, 1, 1)]
-            extra = f" AND ({' OR '.join(ranges)})"
+        if years is not None and not years:
+            return []
+        extra, extra_params = _in_years(years)
         hits, params = self.hits_sql(with_year=False, extra=extra)
         sql = f"SELECT d, COUNT(*) FROM (SELECT r.meeting_date AS d {hits} LIMIT %s) c GROUP BY d"
         return self._dates(sql, [*params, *extra_params, limit])
 
     def count_years(self):
-        """{year: Count} of every match, the year filter left out; years with no match are absent."""
-        # Counted at once when few are likely (the candidates were not too many);
-        # otherwise sampled first, and counted only when the sample finds few.
-        sample, every = self.sample() if self.more else (None, None)
-        if sample is None or sum(sample.values()) * every <= 2 * COUNT_BOUND:
+        """{year: Count} of every match, the year filter left out; years with no match are absent.
+
+        Each year is estimated from the coarsest sample that holds at least
+        SAMPLED_ENOUGH of its matches (about a tenth of error): the coarse one,
+        then the fine one over the years left. Of the years left after both,
+        those with fewest matches in the fine sample, or none, are counted.
+        """
+        # Counted at once when few are likely (the candidates were not too many).
+        coarse = _by_year(self.sampled_dates(COARSE_SAMPLE_EVERY)) if self.more else None
+        if coarse is None or sum(coarse.values()) * COARSE_SAMPLE_EVERY <= 2 * COUNT_BOUND:
             counted = _by_year(self.counted_dates(COUNT_BOUND + 1))
             if sum(counted.values()) <= COUNT_BOUND:
                 return {year: Count(n) for year, n in counted.items()}
-            if sample is None:
-                sample, every = self.sample()
-        years = {year: Count(n * every, estimated=True) for year, n in sample.items()}
-        known = {year for year, n in sample.items() if n >= SAMPLED_ENOUGH}
+            if coarse is None:
+                coarse = _by_year(self.sampled_dates(COARSE_SAMPLE_EVERY))
+        years, left = {}, published_years()
         # The years that the newest (or oldest) candidates hold entirely are counted already.
         if not self.year and self.candidate_rows:
             candidate_years = Counter(date.year for _id, _meeting, date in self.candidate_rows)
             boundary = self.candidate_rows[-1][2].year
-            covered = {year: Count(n) for year, n in candidate_years.items() if year != boundary}
-            years.update(covered)
-            known |= set(covered)
-        # The other years are counted: a year the sample holds little of would be
-        # estimated poorly, and one it misses must not go missing.
-        counted = _by_year(self.counted_dates(COUNT_BOUND + 1, years=published_years() - known))
+            years.update({year: Count(n) for year, n in candidate_years.items() if year != boundary})
+            left -= set(years)
+        sample, every = coarse, COARSE_SAMPLE_EVERY
+        while True:
+            for year, n in sample.items():
+                if year in left and n >= SAMPLED_ENOUGH:
+                    years[year] = Count(n * every, estimated=True)
+                    left.discard(year)
+            if every == SAMPLE_EVERY or not left:
+                break
+            sample, every = _by_year(self.sampled_dates(SAMPLE_EVERY, years=left)), SAMPLE_EVERY
+        # A year the samples miss must not go missing, and one they hold little of
+        # is estimated poorly: those expected to hold the fewest matches are
+        # counted, up to COUNTED_APART matches in all; the others keep the fine
+        # sample's estimate.
+        expected = {year: sample.get(year, 0) * every for year in left}
+        counting, budget = set(), 0
+        for year in sorted(left, key=lambda year: (expected[year], year)):
+            if expected[year] and budget + expected[year] > COUNTED_APART:
+                break
+            counting.add(year)
+            budget += expected[year]
+        years.update({year: Count(expected[year], estimated=True) for year in left - counting})
+        counted = _by_year(self.counted_dates(COUNT_BOUND + 1, years=counting))
         if sum(counted.values()) <= COUNT_BOUND:
             years.update({year: Count(n) for year, n in counted.items()})
         else:
-            # Too many to count: those the sample missed keep what was counted, at least.
-            years.update({year: Count(n, estimated=True) for year, n in counted.items() if year not in years})
+            # Too many to count: the larger of the estimate and what was counted.
+            for year in counting:
+                estimate = max(expected[year], counted.get(year, 0))
+                if estimate:
+                    years[year] = Count(estimate, estimated=True)
         return years
 
     def documents(self, ids):
@@ -447,6 +460,21 @@ def published_years():
     with connection.cursor() as cursor:
         cursor.execute(sql, [True, True])
         return {_as_date(day).year for (day,) in cursor.fetchall()}
+
+
+def _in_years(years):
+    """SQL for the matches in ``years`` (all of them when None), and its parameters.
+
+    Consecutive years are one range of the date index: the database reads
+    those years' rows alone, not every match to set the others aside.
+    """
+    if years is None:
+        return "", []
+    ranges, params = [], []
+    for start, end in _runs(sorted(years)):
+        ranges.append("(r.meeting_date >= %s AND r.meeting_date < %s)")
+        params += [datetime.date(start, 1, 1), datetime.date(end + 1, 1, 1)]
+    return f" AND ({' OR '.join(ranges) or '1 = 0'})", params
 
 
 def _runs(years):
