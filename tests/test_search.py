@@ -5,6 +5,7 @@ Search behaviour. The same tests run on SQLite (FTS5) and on PostgreSQL
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from meetings.models import Meeting, Recommendation
 from meetings.search.engine import search_recommendations
@@ -480,6 +481,28 @@ def test_past_the_count_bound_counts_are_estimated_and_no_year_goes_missing(monk
     # Filtered by a year, the total says what the year's facet says.
     year, count = estimated.years[-1]
     assert search("services", year=year).total == count
+
+
+@pytest.mark.parametrize("walk_max", [50_000, 3])
+@pytest.mark.parametrize("query, sort", [("services clients", "relevance"), ("données numériques", "oldest")])
+def test_reading_in_date_order_finds_the_same_first_candidates(monkeypatch, walk_max, query, sort):
+    """Walking the date index (long enough, or too short and then the usual query) changes nothing."""
+    from meetings.search import engine
+
+    monkeypatch.setattr(engine, "CANDIDATES", 6)
+    monkeypatch.setattr(engine, "WALK_SHARE", 2.0)
+    usual = search(query, sort=sort)
+    monkeypatch.setattr(engine, "COARSE_SAMPLE_EVERY", 1)
+    monkeypatch.setattr(engine, "WALK_SHARE", 0.0)
+    monkeypatch.setattr(engine, "WALK_MAX", walk_max)
+    with CaptureQueriesContext(connection) as queries:
+        walked = search(query, sort=sort)
+    assert any(") r WHERE (" in query["sql"] for query in queries), "the date index was not walked"
+    assert usual.more and walked.more
+    assert [hit.recommendation.pk for hit in walked.page.object_list] == [
+        hit.recommendation.pk for hit in usual.page.object_list
+    ]
+    assert walked.years == usual.years
 
 
 def test_the_years_counted_apart_are_those_of_the_published_meetings(newest_meeting):

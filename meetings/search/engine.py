@@ -32,6 +32,7 @@ lists the newest meetings with matches, each counted exactly.
 
 import datetime
 import math
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -60,6 +61,11 @@ CANDIDATES = 1000
 COUNT_BOUND = 10_000
 SAMPLE_EVERY = 32
 COARSE_SAMPLE_EVERY = 256
+# Past this share of matching recommendations (from the coarse sample), the
+# first candidates are found by reading the recommendations in date order, at
+# most WALK_MAX of them (see Search.walk_length).
+WALK_SHARE = 0.05
+WALK_MAX = 50_000
 # Past the bound, the years the samples hold fewest matches of are counted
 # rather than estimated, up to this many matches in all.
 COUNTED_APART = 2000
@@ -213,6 +219,7 @@ class Search:
         self.years = {}
         self.relaxed = False
         self.evidence = {}
+        self._coarse_sample = None
 
     def where(self, with_year=True, with_meeting=True):
         clauses, params = ["r.is_published = %s"], [True]
@@ -241,14 +248,59 @@ class Search:
         By default one more than CANDIDATES, to tell whether there are more.
         """
         limit = CANDIDATES + 1 if limit is None else limit
-        hits, params = self.hits_sql(with_year, with_meeting)
         order = sql_ordering("oldest" if self.sort == "oldest" else "newest")
+        walk = (
+            self.walk_length(limit)
+            if with_year and with_meeting and not (self.year or self.meeting)
+            else None
+        )
+        if walk:
+            # The first ``walk`` recommendations in date order, then their matches:
+            # if they hold ``limit`` of them, those are the first ``limit`` of all.
+            recommendations = connection.ops.quote_name(table(Recommendation))
+            where, params = self.where()
+            sql = (
+                f"SELECT r.id, r.meeting_pk, r.meeting_date FROM ("
+                f"SELECT * FROM {recommendations} r WHERE {where} ORDER BY {order} LIMIT %s"
+                f") r WHERE ({self.matches_sql}) ORDER BY {order} LIMIT %s"
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*params, walk, *self.matches_params, limit])
+                rows = cursor.fetchall()
+            if len(rows) == limit:
+                return rows
+        hits, params = self.hits_sql(with_year, with_meeting)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT r.id, r.meeting_pk, r.meeting_date {hits} ORDER BY {order} LIMIT %s",
                 [*params, limit],
             )
             return cursor.fetchall()
+
+    def coarse_sample(self):
+        """{year: n} of the matches in the coarse sample (every COARSE_SAMPLE_EVERY-th id)."""
+        if self._coarse_sample is None:
+            self._coarse_sample = _by_year(self.sampled_dates(COARSE_SAMPLE_EVERY))
+        return self._coarse_sample
+
+    def walk_length(self, limit):
+        """How many recommendations to read in date order to find ``limit`` matches, or None.
+
+        When the coarse sample says that a large share of the recommendations
+        match, reading them in the order of the date index and stopping at the
+        ``limit``-th match is quicker than finding every match in the full-text
+        index and sorting them; the database's planner cannot tell, because it
+        takes the query's words to be independent ("intelligence" and
+        "artificielle" are not), so only queries of several words walk. The length read is three times what the share
+        predicts, so that the walk rarely falls short; when it does, the usual
+        query follows.
+        """
+        if limit <= 1 or sum(len(term.words) for term in self.query.terms) < 2:
+            return None  # one word's share the planner knows
+        share = sum(self.coarse_sample().values()) * COARSE_SAMPLE_EVERY / max(recommendations_estimate(), 1)
+        if share < WALK_SHARE:
+            return None
+        return min(math.ceil(3 * limit / share), WALK_MAX)
 
     def _dates(self, sql, params):
         with connection.cursor() as cursor:
@@ -280,13 +332,13 @@ class Search:
         those with fewest matches in the fine sample, or none, are counted.
         """
         # Counted at once when few are likely (the candidates were not too many).
-        coarse = _by_year(self.sampled_dates(COARSE_SAMPLE_EVERY)) if self.more else None
+        coarse = self.coarse_sample() if self.more else None
         if coarse is None or sum(coarse.values()) * COARSE_SAMPLE_EVERY <= 2 * COUNT_BOUND:
             counted = _by_year(self.counted_dates(COUNT_BOUND + 1))
             if sum(counted.values()) <= COUNT_BOUND:
                 return {year: Count(n) for year, n in counted.items()}
             if coarse is None:
-                coarse = _by_year(self.sampled_dates(COARSE_SAMPLE_EVERY))
+                coarse = self.coarse_sample()
         years, left = {}, published_years()
         # The years that the newest (or oldest) candidates hold entirely are counted already.
         if not self.year and self.candidate_rows:
@@ -350,6 +402,7 @@ class Search:
     def relax(self):
         """Accept any of the query's clauses from now on."""
         self.relaxed = True
+        self._coarse_sample = None
         self.matches_sql, self.matches_params = self.backend.condition(
             self.query, self.languages, require_all=False
         )
@@ -438,6 +491,24 @@ class Search:
         newest = [meeting for _date, meeting in newest[:MAX_MEETING_FACETS]]
         meetings = Meeting.objects.in_bulk(newest)
         return [(meetings[pk], counts[pk]) for pk in newest]
+
+
+_recommendations_estimate = (0.0, 0)
+
+
+def recommendations_estimate():
+    """About how many recommendations there are: the largest id, read at most once a minute.
+
+    Only the plan of a search is chosen from it, never its results.
+    """
+    global _recommendations_estimate
+    read_at, value = _recommendations_estimate
+    if time.monotonic() - read_at > 60:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(table(Recommendation))}")
+            value = cursor.fetchone()[0] or 0
+        _recommendations_estimate = (time.monotonic(), value)
+    return value
 
 
 def published_years():
