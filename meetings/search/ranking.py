@@ -92,10 +92,15 @@ def _may_hold(plain, stem):
     return stem[: max(3, len(stem) - 2)] in plain
 
 
+@lru_cache(maxsize=1024)
+def _wanted(words, language):
+    """A term's words, folded (stemmed) and exact: the same for every document of a search."""
+    return [fold_word(word, language) for word in words], [unaccent(word).lower() for word in words]
+
+
 def _occurrences(term, language, document, name):
     """Weighted count of ``term`` in one field: 1 for the very words, STEM_WEIGHT for the stem alone."""
-    wanted = [fold_word(word, language) for word in term.words]
-    exact_wanted = [unaccent(word).lower() for word in term.words]
+    wanted, exact_wanted = _wanted(tuple(term.words), language)
     plain = document.plain(language, name)
     if not all(_may_hold(plain, w) for w in wanted if w):
         return 0.0
