@@ -22,12 +22,17 @@ are ranked (bench/search_scale.py measures how often the first page then
 differs from a ranking of every match).
 
 Counts are of every match, not only of those ranked (``Counts``): exact up to
-``COUNT_BOUND`` matches, estimated past it from a fixed sample of the
-recommendations (every ``SAMPLE_EVERY``-th id, or every ``COARSE_SAMPLE_EVERY``-th
-for a word most of them hold), and then shown as estimates
-("about 12,000"). A year that has matches is never missing from the year
-facet: the years the sample misses are counted exactly. The meeting facet
-lists the newest meetings with matches, each counted exactly.
+``COUNT_BOUND`` matches, estimated past it from fixed samples of the
+recommendations (every ``COARSE_SAMPLE_EVERY``-th id, then every
+``SAMPLE_EVERY``-th for the years the coarse sample holds too few of), and then
+shown as estimates ("about 12,000"). A year that has matches is never missing
+from the year facet: the years the samples hold fewest matches of, or none,
+are counted exactly (``Search.count_years``). The meeting facet lists the
+newest meetings with matches, each counted exactly.
+
+Every query reads the recommendations table alone: each row keeps a copy of
+its meeting's date, id and publication and of its theme's position (see the
+Recommendation model), in the order of one index.
 """
 
 import datetime
