@@ -26,7 +26,7 @@ Counts are of every match, not only of those ranked (``Counts``): exact up to
 recommendations (every ``COARSE_SAMPLE_EVERY``-th id, then every
 ``SAMPLE_EVERY``-th for the years the coarse sample holds too few of), and then
 shown as estimates ("about 12,000"). A year that has matches is never missing
-from the year facet: the years the samples hold fewest matches of, or none,
+from the year facet: the years the samples hold very few matches of, or none,
 are counted exactly (``Search.count_years``). The meeting facet lists the
 newest meetings with matches, each counted exactly.
 
@@ -71,12 +71,14 @@ COARSE_SAMPLE_EVERY = 256
 # most WALK_MAX of them (see Search.walk_length).
 WALK_SHARE = 0.05
 WALK_MAX = 50_000
-# Past the bound, the years the samples hold fewest matches of are counted
-# rather than estimated, up to this many matches in all.
-COUNTED_APART = 2000
-# A year is estimated from the sample when it holds at least this many of its
-# matches (about a tenth of error); a year with fewer is counted.
+# A year is estimated from the coarse sample when it holds at least this many
+# of its matches (about a tenth of error), and from the fine one otherwise.
 SAMPLED_ENOUGH = 100
+# Past the bound, a year the fine sample holds fewer than SAMPLED_FEW matches
+# of (an estimate off by a third or more) is counted rather than estimated, up
+# to COUNTED_APART matches in all, the fewest first.
+SAMPLED_FEW = 10
+COUNTED_APART = 2000
 # Below this many hits, look for a better-spelt query.
 SUGGEST_BELOW = 3
 # Below this many hits for all of a query's words, accept any of them (ranked
@@ -360,14 +362,16 @@ class Search:
             if every == SAMPLE_EVERY or not left:
                 break
             sample, every = _by_year(self.sampled_dates(SAMPLE_EVERY, years=left)), SAMPLE_EVERY
-        # A year the samples miss must not go missing, and one they hold little of
-        # is estimated poorly: those expected to hold the fewest matches are
-        # counted, up to COUNTED_APART matches in all; the others keep the fine
-        # sample's estimate.
+        # A year the samples miss must not go missing, and one they hold very few
+        # of (under SAMPLED_FEW) is estimated poorly: those are counted, the
+        # fewest first, up to COUNTED_APART matches in all; the others keep the
+        # fine sample's estimate.
         expected = {year: sample.get(year, 0) * every for year in left}
         counting, budget = set(), 0
         for year in sorted(left, key=lambda year: (expected[year], year)):
-            if expected[year] and budget + expected[year] > COUNTED_APART:
+            if expected[year] and (
+                sample.get(year, 0) >= SAMPLED_FEW or budget + expected[year] > COUNTED_APART
+            ):
                 break
             counting.add(year)
             budget += expected[year]
