@@ -302,7 +302,9 @@ class Search:
         predicts, so that the walk rarely falls short; when it does, the usual
         query follows.
         """
-        if limit <= 1 or sum(len(term.words) for term in self.query.terms) < 2:
+        if not self.backend.walks_date_index or limit <= 1:
+            return None
+        if sum(len(term.words) for term in self.query.terms) < 2:
             return None  # one word's share the planner knows
         share = sum(self.coarse_sample().values()) * COARSE_SAMPLE_EVERY / max(recommendations_estimate(), 1)
         if share < WALK_SHARE:

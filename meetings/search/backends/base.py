@@ -8,6 +8,11 @@ def table(model):
 
 
 class Backend:
+    # Whether the first candidates of a common pair of words are found faster by
+    # reading the date index (see Search.walk_length): PostgreSQL's planner
+    # misjudges such pairs; SQLite answers full-text matches from FTS5 first.
+    walks_date_index = False
+
     def __init__(self, connection):
         self.connection = connection
 

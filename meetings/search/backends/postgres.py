@@ -18,6 +18,8 @@ CONFIGS = {"fr": "french_unaccent", "en": "english_unaccent"}
 
 
 class PostgresBackend(Backend):
+    walks_date_index = True
+
     def term_sql(self, term, languages):
         parts, params = [], []
         for language in languages:
