@@ -275,8 +275,10 @@ def test_vectors_are_those_the_trigger_computes():
         # The bulk loader rebuilds every one of them, the sample's partial indexes too.
         assert sorted(name for (name,) in cursor.fetchall()) == [
             "meetings_recommendation_search_en",
+            "meetings_recommendation_search_en_coarse",
             "meetings_recommendation_search_en_sample",
             "meetings_recommendation_search_fr",
+            "meetings_recommendation_search_fr_coarse",
             "meetings_recommendation_search_fr_sample",
         ]
 

@@ -380,6 +380,11 @@ def test_the_rate_limit_answers_429(topology, web):
     assert statuses[:55] == [200] * 55
     # Whether nginx or the site refused it: a page a reader understands, and when to come back.
     refused = next(response for response in responses if response.status_code == 429)
+    assert all(
+        response.headers["Content-Type"].lower().replace(" ", "") == "text/html;charset=utf-8"
+        for response in responses
+        if response.status_code == 429
+    ), "a browser must not read the French accents as Latin-1"
     assert "Trop de requêtes" in refused.text
     assert int(refused.headers["Retry-After"]) > 0
 
@@ -391,6 +396,7 @@ def test_nginx_answers_a_bilingual_503_when_no_application_server_answers(topolo
     try:
         page = web.get(topology.base_url + fresh("/fr/reunions/2022/"), timeout=TIMEOUT)
         assert page.status_code == 503
+        assert page.headers["Content-Type"].lower().replace(" ", "") == "text/html;charset=utf-8"
         assert "Service indisponible" in page.text and "Service unavailable" in page.text
         assert page.headers["Retry-After"] == "30"
         api = web.get(topology.base_url + fresh("/api/v1/meetings/"), timeout=TIMEOUT)
