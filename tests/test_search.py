@@ -461,8 +461,27 @@ def test_a_bounded_search_ranks_the_newest_matches_and_counts_every_match(monkey
     assert bounded.total == everything.total and not bounded.estimated
     assert bounded.years == everything.years
     assert dict(bounded.meetings).items() <= dict(everything.meetings).items()
+    # Past ESTIMATED_BEST_BELOW matches, relevance ranks the newest.
+    monkeypatch.setattr(engine, "ESTIMATED_BEST_BELOW", 10)
     relevance = search("services")
+    assert not relevance.estimated_best
     assert {hit.recommendation.pk for hit in relevance.page.object_list} == set(newest)
+
+
+def test_with_few_enough_matches_relevance_ranks_those_estimated_best(monkeypatch):
+    """The first page under a bound is drawn from the best matches, not the newest."""
+    from meetings.search import engine
+
+    exhaustive = [hit.recommendation.pk for hit in search("clients").page.object_list]
+    monkeypatch.setattr(engine, "CANDIDATES", 10)
+    bounded = search("clients")
+    assert bounded.more and bounded.estimated_best and bounded.listed == 10
+    ranked = [hit.recommendation.pk for hit in bounded.page.object_list]
+    newest = [hit.recommendation.pk for hit in search("clients", sort="newest").page.object_list]
+    # The best three of every match are among the ten the database estimates
+    # best, ranked in the same order; the ten newest would miss some of them.
+    assert [pk for pk in ranked if pk in exhaustive[:3]] == exhaustive[:3]
+    assert not set(exhaustive[:3]) <= set(newest[:10])
 
 
 def test_past_the_count_bound_counts_are_estimated_and_no_year_goes_missing(monkeypatch):

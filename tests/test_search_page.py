@@ -181,10 +181,25 @@ def test_a_very_common_word_is_counted_though_only_the_newest_are_ranked(client,
 
     total = engine.search_recommendations("services", "fr").total
     monkeypatch.setattr(engine, "CANDIDATES", 5)
+    monkeypatch.setattr(engine, "ESTIMATED_BEST_BELOW", 10)
     page = text(get(client, q="services"))
     assert f"{total} recommandations correspondent à «\u00a0services\u00a0»" in page
     assert "Seules les plus récentes, 5, sont classées par pertinence" in page
     assert page.count('<article class="hit">') == 5
+
+
+def test_a_word_with_fewer_matches_ranks_those_estimated_best(client, monkeypatch):
+    from meetings.search import engine
+
+    total = engine.search_recommendations("services", "fr").total
+    monkeypatch.setattr(engine, "CANDIDATES", 5)
+    page = text(get(client, q="services"))
+    assert f"{total} recommandations correspondent à «\u00a0services\u00a0»" in page
+    assert "les 5 qui correspondent le mieux selon une première estimation sont classées" in page
+    assert "plus récentes" not in page
+    assert page.count('<article class="hit">') == 5
+    english = text(get(client, path="/en/search/", q="services"))
+    assert "the 5 that match best at a first estimate are ranked" in english
 
 
 def test_past_the_count_bound_the_page_says_about(client, monkeypatch):

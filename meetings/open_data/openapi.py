@@ -10,7 +10,13 @@ import copy
 
 from modeltranslation.settings import AVAILABLE_LANGUAGES
 
-from meetings.search.engine import CANDIDATES, COUNT_BOUND, SAMPLE_EVERY
+from meetings.search.engine import (
+    CANDIDATES,
+    COARSE_SAMPLE_EVERY,
+    COUNT_BOUND,
+    ESTIMATED_BEST_BELOW,
+    SAMPLE_EVERY,
+)
 
 # Results per page: without page_size, and at most.
 DEFAULT_PAGE_SIZE = 20
@@ -196,15 +202,17 @@ SCHEMAS["RecommendationPage"] = page_of(
         "more": {
             "type": "boolean",
             "description": f"True when more recommendations match than are listed: a search lists at most "
-            f"{CANDIDATES:,} matches, the newest (the oldest with sort=oldest), ranked among "
-            "themselves, as on the search page. Always false without q.",
+            f"{CANDIDATES:,} matches, ranked among themselves, as on the search page: under sort=relevance, "
+            f"those the database estimates best when at most {ESTIMATED_BEST_BELOW:,} match, the newest "
+            "otherwise; the newest (the oldest with sort=oldest) under the other sorts. Always false without q.",
         },
         "matches": {
             "type": "integer",
             "minimum": 0,
             "description": f"How many published recommendations match, listed or not, as the search page "
             f"counts them: exact up to {COUNT_BOUND:,}, and past it estimated from the matches whose id is a "
-            f"multiple of {SAMPLE_EVERY} (then matches_estimated is true). Without q, the same as count.",
+            f"multiple of {COARSE_SAMPLE_EVERY} or {SAMPLE_EVERY} (then matches_estimated is true). Without q, "
+            "the same as count.",
         },
         "matches_estimated": {
             "type": "boolean",

@@ -66,6 +66,10 @@ CANDIDATES = 1000
 COUNT_BOUND = 10_000
 SAMPLE_EVERY = 32
 COARSE_SAMPLE_EVERY = 256
+# A search with at most this many matches (counted exactly) ranks the
+# CANDIDATES that the database estimates best among all of them, rather than
+# the newest (see Search.best_candidates).
+ESTIMATED_BEST_BELOW = COUNT_BOUND
 # Past this share of matching recommendations (from the coarse sample), the
 # first candidates are found by reading the recommendations in date order, at
 # most WALK_MAX of them (see Search.walk_length).
@@ -98,11 +102,11 @@ SORTS = {
 # meeting's date, id and publication and of its theme's position (see the
 # Recommendation model), in the order of one index.
 _SQL_COLUMNS = {
-    "date": "r.meeting_date",
-    "meeting": "r.meeting_pk",
-    "theme_position": "r.theme_position",
-    "position": "r.position",
-    "id": "r.id",
+    "date": "meeting_date",
+    "meeting": "meeting_pk",
+    "theme_position": "theme_position",
+    "position": "position",
+    "id": "id",
 }
 _ORM_FIELDS = {
     "date": "theme__meeting__date",
@@ -113,9 +117,10 @@ _ORM_FIELDS = {
 }
 
 
-def sql_ordering(sort):
+def sql_ordering(sort, alias="r"):
     return ", ".join(
-        f"{_SQL_COLUMNS[key.lstrip('-')]} {'DESC' if key.startswith('-') else 'ASC'}" for key in SORTS[sort]
+        f"{alias}.{_SQL_COLUMNS[key.lstrip('-')]} {'DESC' if key.startswith('-') else 'ASC'}"
+        for key in SORTS[sort]
     )
 
 
@@ -171,6 +176,9 @@ class SearchResults:
     other_language_hits: int = 0
     # True when few recommendations hold every word, and those holding some are listed too.
     relaxed: bool = False
+    # With ``more``: True when the matches listed are those estimated best among
+    # all of them, False when they are the newest.
+    estimated_best: bool = False
     # Why nothing was searched: "stop_words" or "only_excluded".
     problem: str = ""
 
@@ -225,6 +233,8 @@ class Search:
         self.rows, self.candidate_rows, self.total, self.more = [], [], Count(0), False
         self.years = {}
         self.relaxed = False
+        # True when the matches ranked are those the database estimates best, not the newest.
+        self.estimated_best = False
         self.evidence = {}
         self._coarse_sample = None
 
@@ -238,15 +248,15 @@ class Search:
             params.append(self.meeting)
         return " AND ".join(clauses), params
 
-    def hits_sql(self, with_year=True, with_meeting=True, extra="", sample_every=None):
-        """The FROM and WHERE of the matches (``r``), and their parameters."""
+    def hits_sql(self, with_year=True, with_meeting=True, extra="", sample_every=None, join=""):
+        """The FROM and WHERE of the matches (``r``), and their parameters (``join``'s come first)."""
         where, params = self.where(with_year, with_meeting)
         if sample_every:
             # Beside the full-text condition, where PostgreSQL reads a partial index
             # of the sample alone (migrations 0009 and 0012).
             where += f" AND r.id %% {int(sample_every)} = 0"
         recommendations = connection.ops.quote_name(table(Recommendation))
-        sql = f"FROM {recommendations} r WHERE ({self.matches_sql}) AND {where}{extra}"
+        sql = f"FROM {recommendations} r {join} WHERE ({self.matches_sql}) AND {where}{extra}"
         return sql, [*self.matches_params, *params]
 
     def candidates(self, with_year=True, with_meeting=True, limit=None):
@@ -282,6 +292,29 @@ class Search:
                 f"SELECT r.id, r.meeting_pk, r.meeting_date {hits} ORDER BY {order} LIMIT %s",
                 [*params, limit],
             )
+            return cursor.fetchall()
+
+    def best_candidates(self):
+        """[(id, meeting id, meeting date)] of the CANDIDATES matches that the database estimates best.
+
+        Its estimate (the backend's ``estimate_sql``) reads the full-text index
+        alone, so it is cheap enough for every match of a search that has at
+        most ESTIMATED_BEST_BELOW of them, and close enough to ``ranking.py``
+        that the best matches are among those it chooses.
+        """
+        join, join_params, score, score_params = self.backend.estimate_sql(
+            self.query, self.language, self.languages
+        )
+        hits, params = self.hits_sql(join=join)
+        # Newest first, as ``run`` expects them: ranking.py's equal scores stay in that order.
+        columns = ", ".join(f"r.{column}" for column in _SQL_COLUMNS.values())
+        sql = (
+            f"SELECT best.id, best.meeting_pk, best.meeting_date FROM ("
+            f"SELECT {columns} {hits} ORDER BY {score} DESC, {sql_ordering('newest')} LIMIT %s"
+            f") best ORDER BY {sql_ordering('newest', 'best')}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*join_params, *params, *score_params, CANDIDATES])
             return cursor.fetchall()
 
     def coarse_sample(self):
@@ -426,6 +459,16 @@ class Search:
         self.more = len(rows) > CANDIDATES
         rows = rows[:CANDIDATES]
         self.candidate_rows = list(rows)
+        if self.more or self.year:
+            self.years = self.count_years()
+        if self.more and self.sort == "relevance":
+            matches = self.years.get(self.year, Count(0)) if self.year else Count(sum(self.years.values()))
+            estimated = matches.estimated or any(count.estimated for count in self.years.values())
+            if not estimated and matches <= ESTIMATED_BEST_BELOW:
+                # Few enough for the database to estimate the relevance of every
+                # match: the best of them are ranked, not the newest.
+                rows = self.best_candidates()
+                self.estimated_best = True
         documents = self.documents([row[0] for row in rows])
         self.evidence = {
             pk: evidence(self.query, document, self.language, self.languages)
@@ -441,7 +484,8 @@ class Search:
         if self.sort == "relevance":
             rows.sort(key=lambda row: -scores[row[0]])  # stable: equal scores stay newest first
         self.rows = rows
-        self.years = self.count_years() if self.more or self.year else _exact_years(rows)
+        if not (self.more or self.year):
+            self.years = _exact_years(rows)
         if not self.more:
             self.total = Count(len(rows))
             if self.year:
@@ -611,6 +655,7 @@ def search_recommendations(
     search = Search(parsed, language, languages, sort, year, meeting)
     search.run()
     results.total, results.more, results.relaxed = search.total, search.more, search.relaxed
+    results.estimated_best = search.estimated_best
     results.other_language_hits = search.other_language_hits
     results.page = Paginator(_HitList(search), PAGE_SIZE).get_page(page)
     if search.total or search.rows:

@@ -88,6 +88,18 @@ class Backend:
         """SQL for the first day of the year of the date ``day``."""
         raise NotImplementedError
 
+    def estimate_sql(self, query, language, languages):
+        """A first estimate of relevance, computed by the database for a row ``r``.
+
+        ``(join, join_params, score, score_params)``: SQL to join after
+        ``FROM ... r`` and its parameters, and an expression of the score, higher
+        for a better match, and its parameters.
+        It weighs the fields and languages as ``ranking.py`` does, from the
+        full-text index alone; the engine uses it to choose which matches
+        ``ranking.py`` then ranks.
+        """
+        raise NotImplementedError
+
     # -- hooks: nothing to do unless a backend says so ---------------------
 
     def connection_created(self):

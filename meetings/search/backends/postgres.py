@@ -12,6 +12,7 @@ GIN indexes of the sample that estimates counts (see the engine).
 
 from meetings.models import Recommendation, SearchTerm
 
+from ..ranking import FIELD_WEIGHTS, OTHER_LANGUAGE_WEIGHT
 from .base import Backend, table
 
 CONFIGS = {"fr": "french_unaccent", "en": "english_unaccent"}
@@ -32,6 +33,23 @@ class PostgresBackend(Backend):
 
     def year_start_sql(self, day):
         return f"CAST(date_trunc('year', {day}) AS date)"
+
+    def estimate_sql(self, query, language, languages):
+        scores, params = [], []
+        for searched in languages:
+            phrases = [f'"{" ".join(term.words)}"' for term in query.terms if term.folded(searched)]
+            if not phrases:
+                continue
+            any_term = " || ".join(f"websearch_to_tsquery('{CONFIGS[searched]}', %s)" for _phrase in phrases)
+            weight = 1.0 if searched == language else OTHER_LANGUAGE_WEIGHT
+            # Weights of D, C, B, A: the meeting's title, the theme's, the text
+            # (FIELD_WEIGHTS); 1 divides by the logarithm of the length.
+            scores.append(
+                f"{weight} * ts_rank('{{0, {FIELD_WEIGHTS['meeting']}, {FIELD_WEIGHTS['theme']}, "
+                f"{FIELD_WEIGHTS['text']}}}', r.search_{searched}, {any_term}, 1)"
+            )
+            params += phrases
+        return "", [], " + ".join(scores) or "0", params
 
     def ids_sql(self, ids):
         return "r.id = ANY(%s)", [list(ids)]

@@ -21,6 +21,7 @@ import re
 
 from meetings.models import Meeting, Recommendation, SearchTerm, Theme
 
+from ..ranking import FIELD_WEIGHTS, OTHER_LANGUAGE_WEIGHT
 from ..text import SIMILARITY_THRESHOLD, fold, similarity
 from .base import Backend, table
 
@@ -156,23 +157,46 @@ REBUILD = [f"DELETE FROM {FTS_TABLE}", _INSERT_ROWS, _SET_SORT_KEYS]
 TRIGGERS = [re.search(r"CREATE TRIGGER IF NOT EXISTS (\w+)", statement)[1] for statement in CREATE[1:]]
 
 
+def _expressions(term, languages):
+    """FTS5 expressions for ``term`` in each of ``languages`` where it holds searchable words."""
+    expressions = []
+    for language in languages:
+        folded = term.folded(language)
+        if folded:
+            columns = f"text_{language} theme_{language} meeting_{language}"
+            expressions.append(f'({{{columns}}} : "{" ".join(folded)}")')
+    return expressions
+
+
 def _fold(language, text):
     return fold(text, language) if text else ""
 
 
 class SqliteBackend(Backend):
     def term_sql(self, term, languages):
-        expressions = []
-        for language in languages:
-            folded = term.folded(language)
-            if folded:
-                columns = f"text_{language} theme_{language} meeting_{language}"
-                expressions.append(f'({{{columns}}} : "{" ".join(folded)}")')
+        expressions = _expressions(term, languages)
         if not expressions:
             return "1 = 0", []
         return f"r.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", [
             " OR ".join(expressions)
         ]
+
+    def estimate_sql(self, query, language, languages):
+        expressions = [expression for term in query.terms for expression in _expressions(term, languages)]
+        if not expressions:
+            return "", [], "0", []
+        # FTS5's BM25, its columns weighed as ranking.py weighs the fields and
+        # languages; lower is better. A match through a subject alone has none.
+        weights = []
+        for column in _COLUMNS.split(", "):
+            name, column_language = column.rsplit("_", 1)
+            language_weight = 1.0 if column_language == language else OTHER_LANGUAGE_WEIGHT
+            weights.append(str(language_weight * FIELD_WEIGHTS[name]))
+        join = (
+            f"LEFT JOIN (SELECT rowid AS id, bm25({FTS_TABLE}, {', '.join(weights)}) AS bm25 "
+            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) estimate ON estimate.id = r.id"
+        )
+        return join, [" OR ".join(expressions)], "-coalesce(estimate.bm25, 0)", []
 
     def year_start_sql(self, day):
         return f"date({day}, 'start of year')"
