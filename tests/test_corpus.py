@@ -297,12 +297,12 @@ def test_fts_rows_hold_the_folded_text():
             row = cursor.fetchone()
         theme, meeting = recommendation.theme, recommendation.theme.meeting
         assert row == (
-            fold(recommendation.text_fr, "fr"),
-            fold(theme.title_fr, "fr"),
-            fold(meeting.title_fr, "fr"),
-            fold(recommendation.text_en, "en"),
-            fold(theme.title_en, "en"),
-            fold(meeting.title_en, "en"),
+            fold(recommendation.text_fr, "fr", gaps=True),
+            fold(theme.title_fr, "fr", gaps=True),
+            fold(meeting.title_fr, "fr", gaps=True),
+            fold(recommendation.text_en, "en", gaps=True),
+            fold(theme.title_en, "en", gaps=True),
+            fold(meeting.title_en, "en", gaps=True),
         )
 
 

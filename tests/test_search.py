@@ -527,6 +527,19 @@ def test_reading_in_date_order_finds_the_same_first_candidates(monkeypatch, walk
     assert walked.years == usual.years
 
 
+def test_a_phrase_matches_its_words_side_by_side_only():
+    """A stop word between two words keeps its place, on both databases: "expérience du client" is no match."""
+    texts_found = [
+        hit.recommendation.text_fr.lower() for hit in search('"expérience client"').page.object_list
+    ]
+    assert texts_found and not any("expérience du client" in text for text in texts_found)
+    with_the_stop_word = search('"expérience du client"')
+    assert any(
+        "expérience du client" in hit.recommendation.text_fr.lower()
+        for hit in with_the_stop_word.page.object_list
+    )
+
+
 def test_the_years_counted_apart_are_those_of_the_published_meetings(newest_meeting):
     from meetings.search.engine import published_years
 

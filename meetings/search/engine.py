@@ -302,7 +302,7 @@ class Search:
         most ESTIMATED_BEST_BELOW of them, and close enough to ``ranking.py``
         that the best matches are among those it chooses.
         """
-        join, join_params, score, score_params = self.backend.estimate_sql(
+        join, join_params, best_first, order_params = self.backend.estimate_sql(
             self.query, self.language, self.languages
         )
         hits, params = self.hits_sql(join=join)
@@ -310,11 +310,11 @@ class Search:
         columns = ", ".join(f"r.{column}" for column in _SQL_COLUMNS.values())
         sql = (
             f"SELECT best.id, best.meeting_pk, best.meeting_date FROM ("
-            f"SELECT {columns} {hits} ORDER BY {score} DESC, {sql_ordering('newest')} LIMIT %s"
+            f"SELECT {columns} {hits} ORDER BY {best_first}, {sql_ordering('newest')} LIMIT %s"
             f") best ORDER BY {sql_ordering('newest', 'best')}"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*join_params, *params, *score_params, CANDIDATES])
+            cursor.execute(sql, [*join_params, *params, *order_params, CANDIDATES])
             return cursor.fetchall()
 
     def coarse_sample(self):

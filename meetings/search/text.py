@@ -93,11 +93,22 @@ def _fold_token(token, language):
     return lexemes
 
 
-def fold(text, language):
-    """The search terms of ``text``, space-separated, stop words left out."""
+# What a stop word leaves in SQLite's index with ``fold(..., gaps=True)``.
+GAP = "0gap0"
+
+
+def fold(text, language, gaps=False):
+    """The search terms of ``text``, space-separated, stop words left out.
+
+    With ``gaps``, each stop word leaves GAP in its place, as it leaves a
+    position in PostgreSQL's vectors: a phrase then matches only words side
+    by side ("expérience client" is not "expérience du client").
+    """
     if not text:
         return ""
     terms = (term for token in _TOKEN.findall(text) for term in _fold_token(token, language))
+    if gaps:
+        return " ".join(term or GAP for term in terms)
     return " ".join(term for term in terms if term)
 
 

@@ -2,6 +2,8 @@
 
 from meetings.models import Recommendation, Subject
 
+from ..text import unaccent
+
 
 def table(model):
     return model._meta.db_table
@@ -91,9 +93,11 @@ class Backend:
     def estimate_sql(self, query, language, languages):
         """A first estimate of relevance, computed by the database for a row ``r``.
 
-        ``(join, join_params, score, score_params)``: SQL to join after
-        ``FROM ... r`` and its parameters, and an expression of the score, higher
-        for a better match, and its parameters.
+        ``(join, join_params, order, order_params)``: SQL to join after
+        ``FROM ... r`` and its parameters, and the ORDER BY terms that put the
+        better matches first, and theirs: first how many of the query's terms
+        the page language's text holds as typed (``ranking.py`` weighs a word
+        found only through its stem at a third), then the index's score.
         It weighs the fields and languages as ``ranking.py`` does, from the
         full-text index alone; the engine uses it to choose which matches
         ``ranking.py`` then ranks.
@@ -110,3 +114,13 @@ class Backend:
 
     def after_migrate(self):
         pass
+
+
+def exact_patterns(query):
+    """LIKE patterns (escaped by a backslash) of the query's terms as typed, in lower case and unaccented."""
+    patterns = []
+    for term in query.terms:
+        words = " ".join(unaccent(word).lower() for word in term.words)
+        escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        patterns.append(f"%{escaped}%")
+    return patterns

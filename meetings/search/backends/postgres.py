@@ -13,7 +13,8 @@ GIN indexes of the sample that estimates counts (see the engine).
 from meetings.models import Recommendation, SearchTerm
 
 from ..ranking import FIELD_WEIGHTS, OTHER_LANGUAGE_WEIGHT
-from .base import Backend, table
+from ..text import fold_word
+from .base import Backend, exact_patterns, table
 
 CONFIGS = {"fr": "french_unaccent", "en": "english_unaccent"}
 
@@ -37,7 +38,16 @@ class PostgresBackend(Backend):
     def estimate_sql(self, query, language, languages):
         scores, params = [], []
         for searched in languages:
-            phrases = [f'"{" ".join(term.words)}"' for term in query.terms if term.folded(searched)]
+            # Each word apart, a phrase's too: ts_rank gives every match of a
+            # phrase about the same score, and how often its words occur is what
+            # tells the matches apart.
+            phrases = [
+                f'"{word}"'
+                for term in query.terms
+                if term.folded(searched)
+                for word in term.words
+                if fold_word(word, searched)
+            ]
             if not phrases:
                 continue
             any_term = " || ".join(f"websearch_to_tsquery('{CONFIGS[searched]}', %s)" for _phrase in phrases)
@@ -49,7 +59,15 @@ class PostgresBackend(Backend):
                 f"{FIELD_WEIGHTS['text']}}}', r.search_{searched}, {any_term}, 1)"
             )
             params += phrases
-        return "", [], " + ".join(scores) or "0", params
+        patterns = exact_patterns(query)
+        exact = " + ".join(
+            f"(CASE WHEN unaccent(lower(r.text_{language})) LIKE %s ESCAPE '\\' THEN 1 ELSE 0 END)"
+            for _pattern in patterns
+        )
+        # The best language, as ranking.py takes the best of a term's evidence.
+        score = f"GREATEST({', '.join(scores)})" if scores else "0"
+        order = f"{exact or '0'} DESC, {score} DESC"
+        return "", [], order, [*patterns, *params]
 
     def ids_sql(self, ids):
         return "r.id = ANY(%s)", [list(ids)]

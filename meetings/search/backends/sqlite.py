@@ -22,8 +22,8 @@ import re
 from meetings.models import Meeting, Recommendation, SearchTerm, Theme
 
 from ..ranking import FIELD_WEIGHTS, OTHER_LANGUAGE_WEIGHT
-from ..text import SIMILARITY_THRESHOLD, fold, similarity
-from .base import Backend, table
+from ..text import GAP, SIMILARITY_THRESHOLD, fold, fold_word, similarity, unaccent
+from .base import Backend, exact_patterns, table
 
 R, T, M = table(Recommendation), table(Theme), table(Meeting)
 FTS_TABLE = f"{R}_fts"
@@ -157,19 +157,34 @@ REBUILD = [f"DELETE FROM {FTS_TABLE}", _INSERT_ROWS, _SET_SORT_KEYS]
 TRIGGERS = [re.search(r"CREATE TRIGGER IF NOT EXISTS (\w+)", statement)[1] for statement in CREATE[1:]]
 
 
-def _expressions(term, languages):
-    """FTS5 expressions for ``term`` in each of ``languages`` where it holds searchable words."""
+def _expressions(term, languages, apart=False):
+    """FTS5 expressions for ``term`` in each of ``languages`` where it holds searchable words.
+
+    One for the term, or with ``apart`` one for each of its words.
+    """
     expressions = []
     for language in languages:
         folded = term.folded(language)
-        if folded:
-            columns = f"text_{language} theme_{language} meeting_{language}"
-            expressions.append(f'({{{columns}}} : "{" ".join(folded)}")')
+        if not folded or GAP in folded:
+            continue  # GAP is no word a reader means
+        columns = f"text_{language} theme_{language} meeting_{language}"
+        for words in [(word,) for word in folded] if apart else [_phrase(term, language)]:
+            expressions.append(f'({{{columns}}} : "{" ".join(words)}")')
     return expressions
 
 
+def _phrase(term, language):
+    """A term's words as the index holds them: a stop word inside it keeps its place (GAP)."""
+    words = [fold_word(word, language) or GAP for word in term.words]
+    while words and words[0] == GAP:
+        words.pop(0)
+    while words and words[-1] == GAP:
+        words.pop()
+    return tuple(words)
+
+
 def _fold(language, text):
-    return fold(text, language) if text else ""
+    return fold(text, language, gaps=True) if text else ""
 
 
 class SqliteBackend(Backend):
@@ -182,7 +197,10 @@ class SqliteBackend(Backend):
         ]
 
     def estimate_sql(self, query, language, languages):
-        expressions = [expression for term in query.terms for expression in _expressions(term, languages)]
+        # Each word apart, a phrase's too (see the PostgreSQL backend).
+        expressions = [
+            expression for term in query.terms for expression in _expressions(term, languages, apart=True)
+        ]
         if not expressions:
             return "", [], "0", []
         # FTS5's BM25, its columns weighed as ranking.py weighs the fields and
@@ -196,7 +214,13 @@ class SqliteBackend(Backend):
             f"LEFT JOIN (SELECT rowid AS id, bm25({FTS_TABLE}, {', '.join(weights)}) AS bm25 "
             f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) estimate ON estimate.id = r.id"
         )
-        return join, [" OR ".join(expressions)], "-coalesce(estimate.bm25, 0)", []
+        patterns = exact_patterns(query)
+        exact = " + ".join(
+            f"(CASE WHEN ccs_plain(r.text_{language}) LIKE %s ESCAPE '\\' THEN 1 ELSE 0 END)"
+            for _pattern in patterns
+        )
+        order = f"{exact or '0'} DESC, coalesce(estimate.bm25, 0) ASC"
+        return join, [" OR ".join(expressions)], order, patterns
 
     def year_start_sql(self, day):
         return f"date({day}, 'start of year')"
@@ -250,5 +274,11 @@ class SqliteBackend(Backend):
                 self.rebuild()
 
 
+def _plain(text):
+    return unaccent(text).lower() if text else ""
+
+
 def register_functions(dbapi_connection, fold_function=_fold):
     dbapi_connection.create_function("ccs_fold", 2, fold_function, deterministic=True)
+    # A text in lower case and unaccented, as typed words are compared (estimate_sql).
+    dbapi_connection.create_function("ccs_plain", 1, _plain, deterministic=True)

@@ -314,7 +314,7 @@ class SqliteCorpusLoader(CorpusLoader):
 
 @cache
 def _fold_chunk(chunk, language):
-    return fold(chunk, language)
+    return fold(chunk, language, gaps=True)
 
 
 def _fold_remembering_words(language, text):
