@@ -297,10 +297,11 @@ class Search:
     def best_candidates(self):
         """[(id, meeting id, meeting date)] of the CANDIDATES matches that the database estimates best.
 
-        Its estimate (the backend's ``estimate_sql``) reads the full-text index
-        alone, so it is cheap enough for every match of a search that has at
-        most ESTIMATED_BEST_BELOW of them, and close enough to ``ranking.py``
-        that the best matches are among those it chooses.
+        Its estimate (the backend's ``estimate_sql``: the query's words as
+        typed in the text, then the full-text index's score) is cheap enough
+        for every match of a search that has at most ESTIMATED_BEST_BELOW of
+        them, and close enough to ``ranking.py`` that the best matches are
+        among those it chooses (bench/search_scale.py --agreement measures it).
         """
         join, join_params, best_first, order_params = self.backend.estimate_sql(
             self.query, self.language, self.languages
@@ -331,9 +332,9 @@ class Search:
         ``limit``-th match is quicker than finding every match in the full-text
         index and sorting them; the database's planner cannot tell, because it
         takes the query's words to be independent ("intelligence" and
-        "artificielle" are not), so only queries of several words walk. The length read is three times what the share
-        predicts, so that the walk rarely falls short; when it does, the usual
-        query follows.
+        "artificielle" are not), so only queries of several words walk. The
+        length read is three times what the share predicts, so that the walk
+        rarely falls short; when it does, the usual query follows.
         """
         if not self.backend.walks_date_index or limit <= 1:
             return None

@@ -98,9 +98,8 @@ class Backend:
         better matches first, and theirs: first how many of the query's terms
         the page language's text holds as typed (``ranking.py`` weighs a word
         found only through its stem at a third), then the index's score.
-        It weighs the fields and languages as ``ranking.py`` does, from the
-        full-text index alone; the engine uses it to choose which matches
-        ``ranking.py`` then ranks.
+        It weighs the fields and languages as ``ranking.py`` does; the engine
+        uses it to choose which matches ``ranking.py`` then ranks.
         """
         raise NotImplementedError
 
