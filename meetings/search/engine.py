@@ -462,10 +462,14 @@ class Search:
         self.candidate_rows = list(rows)
         if self.more or self.year:
             self.years = self.count_years()
-        if self.more and self.sort == "relevance":
-            matches = self.years.get(self.year, Count(0)) if self.year else Count(sum(self.years.values()))
-            estimated = matches.estimated or any(count.estimated for count in self.years.values())
-            if not estimated and matches <= ESTIMATED_BEST_BELOW:
+        if self.more:
+            if self.year:
+                self.total = self.years.get(self.year, Count(len(rows)))
+            else:
+                counts = self.years.values()
+                self.total = Count(sum(counts), estimated=any(count.estimated for count in counts))
+            counted = not any(count.estimated for count in self.years.values())
+            if self.sort == "relevance" and counted and self.total <= ESTIMATED_BEST_BELOW:
                 # Few enough for the database to estimate the relevance of every
                 # match: the best of them are ranked, not the newest.
                 rows = self.best_candidates()
@@ -491,11 +495,6 @@ class Search:
             self.total = Count(len(rows))
             if self.year:
                 self.years[self.year] = self.total
-        elif self.year:
-            self.total = self.years.get(self.year, Count(len(rows)))
-        else:
-            counts = self.years.values()
-            self.total = Count(sum(counts), estimated=any(count.estimated for count in counts))
 
     @property
     def other_language_hits(self):

@@ -97,10 +97,24 @@ class Backend:
         ``FROM ... r`` and its parameters, and the ORDER BY terms that put the
         better matches first, and theirs: first how many of the query's terms
         the page language's text holds as typed (``ranking.py`` weighs a word
-        found only through its stem at a third), then the index's score.
-        It weighs the fields and languages as ``ranking.py`` does; the engine
-        uses it to choose which matches ``ranking.py`` then ranks.
+        found only through its stem at a third), then the index's score, which
+        weighs the fields and languages as ``ranking.py`` does. The engine uses
+        it to choose which matches ``ranking.py`` then ranks.
         """
+        join, join_params, score, score_params = self.index_score_sql(query, language, languages)
+        patterns = exact_patterns(query)
+        typed = " + ".join(
+            f"(CASE WHEN {self.plain_sql(f'r.text_{language}')} LIKE %s ESCAPE '\\' THEN 1 ELSE 0 END)"
+            for _pattern in patterns
+        )
+        return join, join_params, f"{typed or '0'} DESC, {score}", [*patterns, *score_params]
+
+    def index_score_sql(self, query, language, languages):
+        """``(join, join_params, order, order_params)`` of the full-text index's score alone."""
+        raise NotImplementedError
+
+    def plain_sql(self, column):
+        """SQL for ``column`` in lower case and unaccented, as ``exact_patterns`` writes words."""
         raise NotImplementedError
 
     # -- hooks: nothing to do unless a backend says so ---------------------

@@ -14,7 +14,7 @@ from meetings.models import Recommendation, SearchTerm
 
 from ..ranking import FIELD_WEIGHTS, OTHER_LANGUAGE_WEIGHT
 from ..text import fold_word
-from .base import Backend, exact_patterns, table
+from .base import Backend, table
 
 CONFIGS = {"fr": "french_unaccent", "en": "english_unaccent"}
 
@@ -35,7 +35,7 @@ class PostgresBackend(Backend):
     def year_start_sql(self, day):
         return f"CAST(date_trunc('year', {day}) AS date)"
 
-    def estimate_sql(self, query, language, languages):
+    def index_score_sql(self, query, language, languages):
         scores, params = [], []
         for searched in languages:
             # Each word apart, a phrase's too: ts_rank gives every match of a
@@ -59,15 +59,12 @@ class PostgresBackend(Backend):
                 f"{FIELD_WEIGHTS['text']}}}', r.search_{searched}, {any_term}, 1)"
             )
             params += phrases
-        patterns = exact_patterns(query)
-        exact = " + ".join(
-            f"(CASE WHEN unaccent(lower(r.text_{language})) LIKE %s ESCAPE '\\' THEN 1 ELSE 0 END)"
-            for _pattern in patterns
-        )
         # The best language, as ranking.py takes the best of a term's evidence.
         score = f"GREATEST({', '.join(scores)})" if scores else "0"
-        order = f"{exact or '0'} DESC, {score} DESC"
-        return "", [], order, [*patterns, *params]
+        return "", [], f"{score} DESC", params
+
+    def plain_sql(self, column):
+        return f"unaccent(lower({column}))"
 
     def ids_sql(self, ids):
         return "r.id = ANY(%s)", [list(ids)]

@@ -23,7 +23,7 @@ from meetings.models import Meeting, Recommendation, SearchTerm, Theme
 
 from ..ranking import FIELD_WEIGHTS, OTHER_LANGUAGE_WEIGHT
 from ..text import GAP, SIMILARITY_THRESHOLD, fold, fold_word, similarity, unaccent
-from .base import Backend, exact_patterns, table
+from .base import Backend, table
 
 R, T, M = table(Recommendation), table(Theme), table(Meeting)
 FTS_TABLE = f"{R}_fts"
@@ -196,7 +196,7 @@ class SqliteBackend(Backend):
             " OR ".join(expressions)
         ]
 
-    def estimate_sql(self, query, language, languages):
+    def index_score_sql(self, query, language, languages):
         # Each word apart, a phrase's too (see the PostgreSQL backend).
         expressions = [
             expression for term in query.terms for expression in _expressions(term, languages, apart=True)
@@ -214,13 +214,10 @@ class SqliteBackend(Backend):
             f"LEFT JOIN (SELECT rowid AS id, bm25({FTS_TABLE}, {', '.join(weights)}) AS bm25 "
             f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) estimate ON estimate.id = r.id"
         )
-        patterns = exact_patterns(query)
-        exact = " + ".join(
-            f"(CASE WHEN ccs_plain(r.text_{language}) LIKE %s ESCAPE '\\' THEN 1 ELSE 0 END)"
-            for _pattern in patterns
-        )
-        order = f"{exact or '0'} DESC, coalesce(estimate.bm25, 0) ASC"
-        return join, [" OR ".join(expressions)], order, patterns
+        return join, [" OR ".join(expressions)], "coalesce(estimate.bm25, 0) ASC", []
+
+    def plain_sql(self, column):
+        return f"ccs_plain({column})"
 
     def year_start_sql(self, day):
         return f"date({day}, 'start of year')"
