@@ -484,6 +484,35 @@ def test_with_few_enough_matches_relevance_ranks_those_estimated_best(monkeypatc
     assert not set(exhaustive[:3]) <= set(newest[:10])
 
 
+def ranked(query, language="fr", **options):
+    """Every match's id, in the order the pages list them."""
+    from meetings.search.engine import Search, searched_languages
+    from meetings.search.query import parse_query
+
+    run = Search(parse_query(query, language), language, searched_languages(language), **options)
+    run.run()
+    return run.ranked_ids()
+
+
+@pytest.mark.parametrize("query", ["clients", "services numériques"])
+def test_past_the_rescore_window_ranking_takes_the_best_estimated_first(monkeypatch, query):
+    """ranking.py ranks the candidates the database estimates best; the others follow them."""
+    from meetings.search import engine
+
+    whole = ranked(query)
+    assert len(whole) > 10
+    monkeypatch.setattr(engine, "RESCORE_WINDOW", 10)
+    windowed = ranked(query)
+    # The same matches, each once; the best three of all come first, in the same order.
+    assert sorted(windowed) == sorted(whole)
+    assert windowed[:3] == whole[:3]
+    # The page, its counts and its facets are those of the whole ranking.
+    page = search(query)
+    assert [hit.recommendation.pk for hit in page.page.object_list][:3] == whole[:3]
+    monkeypatch.setattr(engine, "RESCORE_WINDOW", 10**6)
+    assert page.total == search(query).total and page.years == search(query).years
+
+
 def test_past_the_count_bound_counts_are_estimated_and_no_year_goes_missing(monkeypatch):
     from meetings.search import engine
 

@@ -83,6 +83,13 @@ SAMPLED_ENOUGH = 100
 # to COUNTED_APART matches in all, the fewest first.
 SAMPLED_FEW = 10
 COUNTED_APART = 2000
+# Under relevance sort, ranking.py ranks this many of the candidates, those the
+# database estimates best (Backend.estimate_sql); the others follow in the
+# order of that estimate. Reading and scoring a text in Python is what a search
+# spends most on: the first page rarely holds a recommendation the estimate
+# puts below this (bench/search_scale.py --agreement measures it). The real
+# archive is smaller than this, so it is always ranked whole.
+RESCORE_WINDOW = 200
 # Below this many hits, look for a better-spelt query.
 SUGGEST_BELOW = 3
 # Below this many hits for all of a query's words, accept any of them (ranked
@@ -172,7 +179,7 @@ class SearchResults:
     # [(meeting, count)]: the newest meetings that have matches, each counted exactly.
     meetings: list = field(default_factory=list)
     suggestion: str = ""
-    # How many hits matched only through the other language's text.
+    # How many hits of the page matched only through the other language's text.
     other_language_hits: int = 0
     # True when few recommendations hold every word, and those holding some are listed too.
     relaxed: bool = False
@@ -198,7 +205,8 @@ class SearchResults:
 
     @property
     def mostly_other_language(self):
-        return self.listed > 0 and self.other_language_hits * 2 > self.listed
+        shown = len(self.page.object_list) if self.page else 0
+        return shown > 0 and self.other_language_hits * 2 > shown
 
 
 class _HitList:
@@ -236,6 +244,8 @@ class Search:
         # True when the matches ranked are those the database estimates best, not the newest.
         self.estimated_best = False
         self.evidence = {}
+        # {id: place in date order, newest first} of the candidates, when they are in another order.
+        self.newest_rank = None
         self._coarse_sample = None
 
     def where(self, with_year=True, with_meeting=True):
@@ -307,16 +317,30 @@ class Search:
             self.query, self.language, self.languages
         )
         hits, params = self.hits_sql(join=join)
-        # Newest first, as ``run`` expects them: ranking.py's equal scores stay in that order.
         columns = ", ".join(f"r.{column}" for column in _SQL_COLUMNS.values())
-        sql = (
-            f"SELECT best.id, best.meeting_pk, best.meeting_date FROM ("
-            f"SELECT {columns} {hits} ORDER BY {best_first}, {sql_ordering('newest')} LIMIT %s"
-            f") best ORDER BY {sql_ordering('newest', 'best')}"
-        )
+        sql = f"SELECT {columns} {hits} ORDER BY {best_first}, {sql_ordering('newest')} LIMIT %s"
         with connection.cursor() as cursor:
             cursor.execute(sql, [*join_params, *params, *order_params, CANDIDATES])
-            return cursor.fetchall()
+            rows = cursor.fetchall()
+        # Best estimated first; ranking.py's equal scores go newest first.
+        newest = sorted(rows, key=_newest_first)
+        self.newest_rank = {row[4]: index for index, row in enumerate(newest)}
+        return [(pk, meeting, date) for date, meeting, _theme, _position, pk in rows]
+
+    def best_estimated_first(self, rows):
+        """``rows`` (newest first), the best estimated first (see ``best_candidates``)."""
+        self.newest_rank = {row[0]: index for index, row in enumerate(rows)}
+        join, join_params, best_first, order_params = self.backend.estimate_sql(
+            self.query, self.language, self.languages
+        )
+        ids, ids_params = self.backend.ids_sql([row[0] for row in rows])
+        recommendations = connection.ops.quote_name(table(Recommendation))
+        sql = f"SELECT r.id FROM {recommendations} r {join} WHERE {ids} ORDER BY {best_first}, {sql_ordering('newest')}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*join_params, *ids_params, *order_params])
+            order = [pk for (pk,) in cursor.fetchall()]
+        by_id = {row[0]: row for row in rows}
+        return [by_id[pk] for pk in order]
 
     def coarse_sample(self):
         """{year: n} of the matches in the coarse sample (every COARSE_SAMPLE_EVERY-th id)."""
@@ -444,6 +468,14 @@ class Search:
             for row in rows
         }
 
+    def judge(self, ids):
+        """{id: Evidence} of these recommendations for the query (see ranking.py)."""
+        documents = self.documents(ids)
+        return {
+            pk: evidence(self.query, document, self.language, self.languages)
+            for pk, document in documents.items()
+        }
+
     def relax(self):
         """Accept any of the query's clauses from now on."""
         self.relaxed = True
@@ -474,20 +506,24 @@ class Search:
                 # match: the best of them are ranked, not the newest.
                 rows = self.best_candidates()
                 self.estimated_best = True
-        documents = self.documents([row[0] for row in rows])
-        self.evidence = {
-            pk: evidence(self.query, document, self.language, self.languages)
-            for pk, document in documents.items()
-        }
         if self.relaxed:
             # Most of the words, not any one of them: "a lost card" is not about every card.
+            self.evidence = self.judge([row[0] for row in rows])
             needed = math.ceil(len(self.query.searched_clauses(self.languages)) / 2)
             rows = [row for row in rows if sum(1 for v in self.evidence[row[0]].clauses if v) >= needed]
             self.evidence = {row[0]: self.evidence[row[0]] for row in rows}
-        weights = clause_weights(self.evidence.values())
-        scores = {pk: score(found, weights) for pk, found in self.evidence.items()}
+        elif self.sort == "relevance":
+            if len(rows) > RESCORE_WINDOW and not self.estimated_best:
+                rows = self.best_estimated_first(rows)
+            self.evidence = self.judge([row[0] for row in rows[:RESCORE_WINDOW]])
         if self.sort == "relevance":
-            rows.sort(key=lambda row: -scores[row[0]])  # stable: equal scores stay newest first
+            judged = [row for row in rows if row[0] in self.evidence]
+            weights = clause_weights(self.evidence.values())
+            scores = {pk: score(found, weights) for pk, found in self.evidence.items()}
+            newest = self.newest_rank or {}
+            # Equal scores go newest first (the rows are newest first when there is no rank).
+            judged.sort(key=lambda row: (-scores[row[0]], newest.get(row[0], 0)))
+            rows = judged + [row for row in rows if row[0] not in self.evidence]
         self.rows = rows
         if not (self.more or self.year):
             self.years = _exact_years(rows)
@@ -495,10 +531,6 @@ class Search:
             self.total = Count(len(rows))
             if self.year:
                 self.years[self.year] = self.total
-
-    @property
-    def other_language_hits(self):
-        return sum(1 for found in self.evidence.values() if not found.in_page_language)
 
     def ranked_ids(self):
         return [row[0] for row in self.rows]
@@ -508,6 +540,10 @@ class Search:
 
     def fetch(self, offset, limit):
         ids = [row[0] for row in self.rows[offset : offset + limit]]
+        # Hits that were not ranked (past RESCORE_WINDOW, or under a date sort) are judged now.
+        unjudged = [pk for pk in ids if pk not in self.evidence]
+        if unjudged:
+            self.evidence.update(self.judge(unjudged))
         objects = (
             Recommendation.objects.select_related("theme__meeting").prefetch_related("subjects").in_bulk(ids)
         )
@@ -626,6 +662,12 @@ def _as_date(value):
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value)[:10])
 
 
+def _newest_first(row):
+    """The date order's key of a row (meeting date, meeting id, theme position, position, id), newest first."""
+    date, meeting, theme_position, position, pk = row
+    return (-_as_date(date).toordinal(), -meeting, theme_position, position, pk)
+
+
 def _exact_years(rows):
     return {year: Count(n) for year, n in Counter(date.year for _id, _meeting, date in rows).items()}
 
@@ -656,8 +698,8 @@ def search_recommendations(
     search.run()
     results.total, results.more, results.relaxed = search.total, search.more, search.relaxed
     results.estimated_best = search.estimated_best
-    results.other_language_hits = search.other_language_hits
     results.page = Paginator(_HitList(search), PAGE_SIZE).get_page(page)
+    results.other_language_hits = sum(1 for hit in results.page.object_list if not hit.in_page_language)
     if search.total or search.rows:
         results.years = search.year_facets()
         results.meetings = search.meeting_facets()

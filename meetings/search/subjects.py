@@ -10,6 +10,7 @@ words match, as before, or when the recommendation is under the subject.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db.models import Q
 
@@ -26,6 +27,9 @@ class SubjectTerm:
     folded: tuple
 
 
+# Every search reads the subjects' terms again (an editor may have changed
+# them), but folding the same text gives the same words.
+@lru_cache(maxsize=10_000)
 def fold_phrase(text, language):
     return tuple(t for t in (fold_word(w, language) for w in words(text)) if t)
 
