@@ -14,6 +14,10 @@ class Backend:
     # reading the date index (see Search.walk_length): PostgreSQL's planner
     # misjudges such pairs; SQLite answers full-text matches from FTS5 first.
     walks_date_index = False
+    # Whether the engine may order a search's newest candidates by ``estimate_sql``
+    # and rank only the best of them (see RESCORE_WINDOW). FTS5 gives BM25 only to
+    # a full-text query of every match, which costs more than ranking them all.
+    estimates_candidates = True
 
     def __init__(self, connection):
         self.connection = connection

@@ -188,6 +188,8 @@ def _fold(language, text):
 
 
 class SqliteBackend(Backend):
+    estimates_candidates = False
+
     def term_sql(self, term, languages):
         expressions = _expressions(term, languages)
         if not expressions:
