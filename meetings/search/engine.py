@@ -19,7 +19,9 @@ the database walks the meetings newest first and stops early when a word is
 common, and reads the full-text index when it is rare. A search with fewer
 matches than that ranks them all; past it, the page says that only the newest
 are ranked (bench/search_scale.py measures how often the first page then
-differs from a ranking of every match).
+differs from a ranking of every match). Of the candidates, ranking.py ranks
+the RESCORE_WINDOW that the database estimates best, and the others follow in
+the order of that estimate.
 
 Counts are of every match, not only of those ranked (``Counts``): exact up to
 ``COUNT_BOUND`` matches, estimated past it from fixed samples of the
