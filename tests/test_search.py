@@ -496,7 +496,7 @@ def ranked(query, language="fr", **options):
 
 @pytest.mark.parametrize("query", ["clients", "services numériques"])
 def test_past_the_rescore_window_ranking_takes_the_best_estimated_first(monkeypatch, query):
-    """ranking.py ranks the candidates the database estimates best; the others follow them."""
+    """ranking.py ranks the candidates the database estimates best; the others follow them (PostgreSQL)."""
     from meetings.search import engine
 
     whole = ranked(query)

@@ -90,8 +90,8 @@ COUNTED_APART = 2000
 # order of that estimate. Reading and scoring a text in Python is what a search
 # spends most on: the first page rarely holds a recommendation the estimate
 # puts below this (bench/search_scale.py --agreement measures it). The real
-# archive is smaller than this, so it is always ranked whole. On SQLite, the
-# newest candidates are all ranked (see Backend.estimates_candidates).
+# archive is smaller than this, so it is always ranked whole. On SQLite, every
+# candidate is ranked (see Backend.estimates_candidates).
 RESCORE_WINDOW = 200
 # Below this many hits, look for a better-spelt query.
 SUGGEST_BELOW = 3
@@ -516,12 +516,10 @@ class Search:
             rows = [row for row in rows if sum(1 for v in self.evidence[row[0]].clauses if v) >= needed]
             self.evidence = {row[0]: self.evidence[row[0]] for row in rows}
         elif self.sort == "relevance":
-            window = RESCORE_WINDOW
+            # On SQLite, every candidate (see Backend.estimates_candidates).
+            window = RESCORE_WINDOW if self.backend.estimates_candidates else len(rows)
             if len(rows) > window and not self.estimated_best:
-                if self.backend.estimates_candidates:
-                    rows = self.best_estimated_first(rows)
-                else:
-                    window = len(rows)  # the newest, every one ranked
+                rows = self.best_estimated_first(rows)
             self.evidence = self.judge([row[0] for row in rows[:window]])
         if self.sort == "relevance":
             judged = [row for row in rows if row[0] in self.evidence]

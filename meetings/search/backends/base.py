@@ -14,9 +14,11 @@ class Backend:
     # reading the date index (see Search.walk_length): PostgreSQL's planner
     # misjudges such pairs; SQLite answers full-text matches from FTS5 first.
     walks_date_index = False
-    # Whether the engine may order a search's newest candidates by ``estimate_sql``
-    # and rank only the best of them (see RESCORE_WINDOW). FTS5 gives BM25 only to
-    # a full-text query of every match, which costs more than ranking them all.
+    # Whether ranking.py ranks only the candidates that ``estimate_sql`` puts
+    # first (see RESCORE_WINDOW). On SQLite it ranks them all: FTS5 gives BM25
+    # only to a full-text query of every match, which costs more than ranking
+    # the newest candidates, and its BM25 chooses the best ones less well than
+    # PostgreSQL's ts_rank (bench/RESULTS.md).
     estimates_candidates = True
 
     def __init__(self, connection):
