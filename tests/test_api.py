@@ -14,6 +14,8 @@ from meetings.models import Meeting, Recommendation
 from meetings.open_data.openapi import DOCUMENT
 from meetings.search.engine import search_recommendations
 
+from .search_plan import search_planning_queries
+
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
@@ -353,6 +355,8 @@ def test_drafts_never_appear_in_the_api(client, newest_meeting):
 def test_list_endpoints_run_a_fixed_number_of_queries(
     client, django_assert_num_queries, add_meetings, path, params, queries
 ):
+    if "q" in params:
+        queries += search_planning_queries(params)
     with django_assert_num_queries(queries):
         assert client.get(f"{API}{path}", params).status_code == 200
     add_meetings(3, "2023-11-01", recommendations=3)

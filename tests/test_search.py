@@ -556,6 +556,57 @@ def test_reading_in_date_order_finds_the_same_first_candidates(monkeypatch, walk
     assert walked.years == usual.years
 
 
+@pytest.mark.parametrize("margin", [1, 0.5])
+@pytest.mark.parametrize("query, sort", [("services", "relevance"), ("données numériques", "oldest")])
+def test_bounding_the_candidates_by_date_finds_the_same_first_candidates(monkeypatch, margin, query, sort):
+    """A date bound from the sample (enough, or too close and then the usual query) changes nothing."""
+    from meetings.search import engine
+    from meetings.search.backends import get_backend
+
+    monkeypatch.setattr(engine, "CANDIDATES", 6)
+    usual = search(query, sort=sort)
+    monkeypatch.setattr(engine, "COARSE_SAMPLE_EVERY", 1)
+    monkeypatch.setattr(engine, "WALK_SHARE", 2.0)
+    # 1: the bound holds the first 7 matches; 0.5: at least 4, often too few.
+    monkeypatch.setattr(engine, "BOUND_MARGIN", margin)
+    # SQLite does not bound its candidates (FTS5 gives its matches first); the SQL is the same.
+    monkeypatch.setattr(get_backend().__class__, "walks_date_index", True)
+    with CaptureQueriesContext(connection) as queries:
+        bounded = search(query, sort=sort)
+    bound = f"AND r.meeting_date {'<=' if sort == 'oldest' else '>='} "
+    assert any(bound in query["sql"] for query in queries), "the candidates were not bounded by date"
+    assert usual.more and bounded.more
+    assert [hit.recommendation.pk for hit in bounded.page.object_list] == [
+        hit.recommendation.pk for hit in usual.page.object_list
+    ]
+    assert bounded.years == usual.years
+
+
+@pytest.mark.parametrize(
+    "text, words, holds",
+    [
+        ("Améliorer la Numérique", "numerique", True),
+        ("Une ŒUVRE collective", "oeuvre", True),
+        ("une oeuvre", "œuvre", True),
+        ("Centres d’appels", "d'appels", True),
+        ("services en personne", "services personne", False),
+        ("(a.b)*c", "(a.b)*", True),
+        ("axb", "a.b", False),
+        ("100 % en ligne", "100 %", True),
+    ],
+)
+def test_the_first_estimate_finds_words_as_written_whatever_their_case_and_accents(text, words, holds):
+    """Each database's test of "the text holds the words as typed" (Backend.contains_sql) agrees with Python's."""
+    from meetings.search.backends import get_backend
+    from meetings.search.text import unaccent
+
+    assert (unaccent(words).lower() in unaccent(text).lower()) == holds
+    sql, params = get_backend().contains_sql("r.t", words)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT CASE WHEN {sql} THEN 1 ELSE 0 END FROM (SELECT %s AS t) r", [*params, text])
+        assert cursor.fetchone()[0] == holds
+
+
 def test_a_phrase_matches_its_words_side_by_side_only():
     """A stop word between two words keeps its place, on both databases: "expérience du client" is no match."""
     texts_found = [

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from .search_plan import search_planning_queries
+
 pytestmark = pytest.mark.django_db
 
 
@@ -163,6 +165,7 @@ def test_search_page_query_count_is_fixed(client, django_assert_num_queries, add
         ({"q": "services", "lang": "all"}, 8, "2024-02-01"),
     )
     for params, queries, first_day in cases:
+        queries += search_planning_queries(params)
         with django_assert_num_queries(queries):
             assert get(client, **params).status_code == 200
         add_meetings(2, first_day, recommendations=3)

@@ -77,6 +77,12 @@ ESTIMATED_BEST_BELOW = COUNT_BOUND
 # most WALK_MAX of them (see Search.walk_length).
 WALK_SHARE = 0.05
 WALK_MAX = 50_000
+# A search bounds its candidates by date where the coarse sample holds this
+# many times as many matches as it needs (see Search.date_bound): with 12
+# sampled matches for 1,001 needed, a bound holding fewer than 1,001 would
+# have had under one chance in a thousand to be chosen, if the sampled ids
+# fall as at random; a bound that falls short costs one query more.
+BOUND_MARGIN = 3
 # A year is estimated from the coarse sample when it holds at least this many
 # of its matches (about a tenth of error), and from the fine one otherwise.
 SAMPLED_ENOUGH = 100
@@ -279,11 +285,23 @@ class Search:
         """
         limit = CANDIDATES + 1 if limit is None else limit
         order = sql_ordering("oldest" if self.sort == "oldest" else "newest")
-        walk = (
-            self.walk_length(limit)
-            if with_year and with_meeting and not (self.year or self.meeting)
-            else None
-        )
+        unfiltered = with_year and with_meeting and not (self.year or self.meeting)
+        walk = self.walk_length(limit) if unfiltered else None
+        bound = self.date_bound(limit) if unfiltered and not walk else None
+        if bound:
+            # Only the matches from that date on (up to it for the oldest sort):
+            # if they are ``limit``, they are the first ``limit`` of all.
+            hits, params = self.hits_sql(
+                extra=f" AND r.meeting_date {'<=' if self.sort == 'oldest' else '>='} %s"
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT r.id, r.meeting_pk, r.meeting_date {hits} ORDER BY {order} LIMIT %s",
+                    [*params, bound, limit],
+                )
+                rows = cursor.fetchall()
+            if len(rows) == limit:
+                return rows
         if walk:
             # The first ``walk`` recommendations in date order, then their matches:
             # if they hold ``limit`` of them, those are the first ``limit`` of all.
@@ -347,9 +365,37 @@ class Search:
 
     def coarse_sample(self):
         """{year: n} of the matches in the coarse sample (every COARSE_SAMPLE_EVERY-th id)."""
+        return _by_year(self.coarse_dates())
+
+    def coarse_dates(self):
+        """[(meeting date, n)] of the matches in the coarse sample, read once."""
         if self._coarse_sample is None:
-            self._coarse_sample = _by_year(self.sampled_dates(COARSE_SAMPLE_EVERY))
+            self._coarse_sample = [(_as_date(day), n) for day, n in self.sampled_dates(COARSE_SAMPLE_EVERY)]
         return self._coarse_sample
+
+    def date_bound(self, limit):
+        """The date that the first ``limit`` matches likely reach, or None.
+
+        The full-text index finds every match before the database can sort
+        them by date: tens of thousands of rows read for a phrase found in
+        3% of the recommendations ("lived experience"). From the coarse
+        sample, the date before which about BOUND_MARGIN times ``limit``
+        matches lie (after which, for the oldest sort) bounds the query,
+        and the date index then gives only the rows of those dates. If the
+        bound falls short of ``limit`` matches, the usual query follows.
+        """
+        if not self.backend.walks_date_index or limit <= CANDIDATES:
+            return None
+        needed = math.ceil(BOUND_MARGIN * limit / COARSE_SAMPLE_EVERY)
+        seen = 0
+        for day, n in sorted(self.coarse_dates(), reverse=self.sort != "oldest"):
+            seen += n
+            if seen >= needed:
+                # A word found in a large share of the recommendations is read
+                # in date order anyway (by the planner, or by walk_length): a
+                # bound would only make the database read its whole index entry.
+                return day if self.coarse_share() < WALK_SHARE else None
+        return None
 
     def walk_length(self, limit):
         """How many recommendations to read in date order to find ``limit`` matches, or None.
@@ -367,10 +413,15 @@ class Search:
             return None
         if sum(len(term.words) for term in self.query.terms) < 2:
             return None  # one word's share the planner knows
-        share = sum(self.coarse_sample().values()) * COARSE_SAMPLE_EVERY / max(recommendations_estimate(), 1)
+        share = self.coarse_share()
         if share < WALK_SHARE:
             return None
         return min(math.ceil(3 * limit / share), WALK_MAX)
+
+    def coarse_share(self):
+        """The share of the recommendations that match, estimated from the coarse sample."""
+        matches = sum(n for _day, n in self.coarse_dates()) * COARSE_SAMPLE_EVERY
+        return matches / max(recommendations_estimate(), 1)
 
     def _dates(self, sql, params):
         with connection.cursor() as cursor:

@@ -129,3 +129,45 @@ def similarity(a, b):
         return 0.0
     shared = len(ta & tb)
     return shared / (len(ta) + len(tb) - shared)
+
+
+@cache
+def _written_forms():
+    """{plain text: the characters that unaccent and lower to it}, from the unaccent rules."""
+    forms = {}
+    for code, target in _unaccent_rules().items():
+        forms.setdefault(target.lower(), set()).add(chr(code))
+    return forms
+
+
+def _any_of(characters):
+    """A regular expression for one of ``characters``."""
+    if all(character.isalnum() for character in characters):
+        return f"[{''.join(sorted(characters))}]" if len(characters) > 1 else next(iter(characters))
+    # Outside the letters and digits, each apart and escaped: a backslash makes
+    # any other character itself in PostgreSQL's regular expressions.
+    escaped = sorted(character if character.isalnum() else f"\\{character}" for character in characters)
+    return f"(?:{'|'.join(escaped)})"
+
+
+def plain_regex(words):
+    """A regular expression (PostgreSQL's) true where ``words`` are written, whatever their case and accents.
+
+    It finds what ``unaccent(lower(text)) LIKE '%words%'`` finds, without
+    unaccenting every text: "numerique" matches "Numérique", "oeuvre"
+    matches "œuvre". Reading the text once, it costs about a third of that.
+    """
+    plain, forms = unaccent(words).lower(), _written_forms()
+    parts, index = [], 0
+    while index < len(plain):
+        pair = plain[index : index + 2]
+        if len(pair) == 2 and pair in forms:
+            # A ligature ("œ") or its letters ("oe").
+            letters = "".join(_any_of({c, c.upper()} | forms.get(c, set())) for c in pair)
+            parts.append(f"(?:{letters}|{_any_of(forms[pair])})")
+            index += 2
+            continue
+        character = plain[index]
+        parts.append(_any_of({character, character.upper()} | forms.get(character, set())))
+        index += 1
+    return "".join(parts)

@@ -108,19 +108,23 @@ class Backend:
         it to choose which matches ``ranking.py`` then ranks.
         """
         join, join_params, score, score_params = self.index_score_sql(query, language, languages)
-        patterns = exact_patterns(query)
-        typed = " + ".join(
-            f"(CASE WHEN {self.plain_sql(f'r.text_{language}')} LIKE %s ESCAPE '\\' THEN 1 ELSE 0 END)"
-            for _pattern in patterns
-        )
-        return join, join_params, f"{typed or '0'} DESC, {score}", [*patterns, *score_params]
+        typed, typed_params = [], []
+        for term in query.terms:
+            sql, params = self.contains_sql(f"r.text_{language}", " ".join(term.words))
+            typed.append(f"(CASE WHEN {sql} THEN 1 ELSE 0 END)")
+            typed_params += params
+        return join, join_params, f"{' + '.join(typed) or '0'} DESC, {score}", [*typed_params, *score_params]
+
+    def contains_sql(self, column, words):
+        """SQL true when ``column`` holds ``words`` as written, case and accents aside, and its parameters."""
+        return f"{self.plain_sql(column)} LIKE %s ESCAPE '\\'", [like_pattern(words)]
 
     def index_score_sql(self, query, language, languages):
         """``(join, join_params, order, order_params)`` of the full-text index's score alone."""
         raise NotImplementedError
 
     def plain_sql(self, column):
-        """SQL for ``column`` in lower case and unaccented, as ``exact_patterns`` writes words."""
+        """SQL for ``column`` in lower case and unaccented, as ``like_pattern`` writes words."""
         raise NotImplementedError
 
     # -- hooks: nothing to do unless a backend says so ---------------------
@@ -135,11 +139,8 @@ class Backend:
         pass
 
 
-def exact_patterns(query):
-    """LIKE patterns (escaped by a backslash) of the query's terms as typed, in lower case and unaccented."""
-    patterns = []
-    for term in query.terms:
-        words = " ".join(unaccent(word).lower() for word in term.words)
-        escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        patterns.append(f"%{escaped}%")
-    return patterns
+def like_pattern(words):
+    """A LIKE pattern (escaped by a backslash) of ``words`` anywhere, in lower case and unaccented."""
+    plain = unaccent(words).lower()
+    escaped = plain.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
