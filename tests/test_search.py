@@ -540,6 +540,7 @@ def test_reading_in_date_order_finds_the_same_first_candidates(monkeypatch, walk
 
     monkeypatch.setattr(engine, "CANDIDATES", 6)
     monkeypatch.setattr(engine, "WALK_SHARE", 2.0)
+    monkeypatch.setattr(engine, "AT_ONCE_BELOW", 0)  # see the next test but one
     usual = search(query, sort=sort)
     monkeypatch.setattr(engine, "COARSE_SAMPLE_EVERY", 1)
     monkeypatch.setattr(engine, "WALK_SHARE", 0.0)
@@ -564,6 +565,7 @@ def test_bounding_the_candidates_by_date_finds_the_same_first_candidates(monkeyp
     from meetings.search.backends import get_backend
 
     monkeypatch.setattr(engine, "CANDIDATES", 6)
+    monkeypatch.setattr(engine, "AT_ONCE_BELOW", 0)  # see the next test
     usual = search(query, sort=sort)
     monkeypatch.setattr(engine, "COARSE_SAMPLE_EVERY", 1)
     monkeypatch.setattr(engine, "WALK_SHARE", 2.0)
@@ -580,6 +582,34 @@ def test_bounding_the_candidates_by_date_finds_the_same_first_candidates(monkeyp
         hit.recommendation.pk for hit in usual.page.object_list
     ]
     assert bounded.years == usual.years
+
+
+@pytest.mark.parametrize("query", ["services", "données", "numérique"])
+def test_reading_every_match_at_once_gives_what_the_usual_way_gives(monkeypatch, query):
+    """One pass over few matches gives the same page, count, years and meetings as a pass for each."""
+    from meetings.search import engine
+    from meetings.search.backends import get_backend
+
+    monkeypatch.setattr(engine, "CANDIDATES", 6)
+    monkeypatch.setattr(engine, "COARSE_SAMPLE_EVERY", 1)
+    # SQLite ranks every candidate, and so never reads them at once; its SQL is the same.
+    monkeypatch.setattr(get_backend().__class__, "estimates_candidates", True)
+    monkeypatch.setattr(engine, "AT_ONCE_BELOW", 0)
+    with CaptureQueriesContext(connection) as usual_queries:
+        usual = search(query)
+    monkeypatch.setattr(engine, "AT_ONCE_BELOW", 10_000)
+    with CaptureQueriesContext(connection) as queries:
+        at_once = search(query)
+    # The candidates, the count and the best estimated in one query, not three.
+    assert len(queries) == len(usual_queries) - 2
+    assert at_once.more == usual.more and at_once.estimated_best == usual.estimated_best
+    assert at_once.total == usual.total and at_once.years == usual.years
+    assert [(meeting.pk, n) for meeting, n in at_once.meetings] == [
+        (meeting.pk, n) for meeting, n in usual.meetings
+    ]
+    assert [hit.recommendation.pk for hit in at_once.page.object_list] == [
+        hit.recommendation.pk for hit in usual.page.object_list
+    ]
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,13 @@ differs from a ranking of every match). Of the candidates, ranking.py ranks
 the RESCORE_WINDOW that the database estimates best, and the others follow in
 the order of that estimate.
 
+On PostgreSQL a search without a year or meeting first reads its coarse
+sample (below), which tells it how to read the candidates: every match at
+once, with the count, when there are few (``Search.every_match_at_once``);
+in date order when a pair of words is common (``Search.walk_length``); and
+otherwise only from the date the newest candidates likely reach
+(``Search.date_bound``).
+
 Counts are of every match, not only of those ranked (``Counts``): exact up to
 ``COUNT_BOUND`` matches, estimated past it from fixed samples of the
 recommendations (every ``COARSE_SAMPLE_EVERY``-th id, then every
@@ -91,6 +98,11 @@ SAMPLED_ENOUGH = 100
 # to COUNTED_APART matches in all, the fewest first.
 SAMPLED_FEW = 10
 COUNTED_APART = 2000
+# A search the coarse sample expects at most this many matches for reads them
+# all at once (see Search.every_match_at_once); a quarter above COUNT_BOUND,
+# as the coarse sample's estimate is off by a sixth or so at that size, and
+# a pass cut short at COUNT_BOUND is a pass lost.
+AT_ONCE_BELOW = COUNT_BOUND * 5 // 4
 # Under relevance sort, ranking.py ranks this many of the candidates, those the
 # database estimates best (Backend.estimate_sql); the others follow in the
 # order of that estimate. Reading and scoring a text in Python is what a search
@@ -539,6 +551,54 @@ class Search:
         )
 
     def run(self):
+        rows = self.every_match_at_once()
+        if rows is None:
+            rows = self.run_candidates()
+        self.rank(rows)
+
+    def every_match_at_once(self):
+        """The candidates, best estimated first, when the coarse sample says there are few matches; or None.
+
+        Few enough (at most COUNT_BOUND) to be read at once with the
+        database's estimate of their relevance: one pass gives the count,
+        the years, the newest candidates and the best estimated ones, which
+        otherwise cost a pass each. The pass is cut at COUNT_BOUND matches,
+        and then the usual way follows.
+        """
+        if not (self.backend.estimates_candidates and self.sort == "relevance") or self.year or self.meeting:
+            return None
+        expected = sum(n for _day, n in self.coarse_dates()) * COARSE_SAMPLE_EVERY
+        if not CANDIDATES <= expected <= AT_ONCE_BELOW:
+            return None
+        join, join_params, best_first, order_params = self.backend.estimate_sql(
+            self.query, self.language, self.languages
+        )
+        hits, params = self.hits_sql()
+        columns = ", ".join(f"r.{column}" for column in _SQL_COLUMNS.values())
+        sql = (
+            f"SELECT {columns} FROM (SELECT r.* {hits} LIMIT %s) r {join} "
+            f"ORDER BY {best_first}, {sql_ordering('newest')}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, COUNT_BOUND + 1, *join_params, *order_params])
+            everything = cursor.fetchall()
+        if len(everything) > COUNT_BOUND or len(everything) < RELAX_BELOW:
+            return None
+        newest = sorted(everything, key=_newest_first)
+        self.more = len(everything) > CANDIDATES
+        self.candidate_rows = [
+            (pk, meeting, date) for date, meeting, _theme, _position, pk in newest[:CANDIDATES]
+        ]
+        self.years = _exact_years(_as_rows(everything))
+        self.total = Count(len(everything))
+        best = everything[:CANDIDATES]
+        self.estimated_best = self.more
+        # Best estimated first; ranking.py's equal scores go newest first.
+        self.newest_rank = {row[4]: index for index, row in enumerate(sorted(best, key=_newest_first))}
+        return _as_rows(best)
+
+    def run_candidates(self):
+        """The candidates, newest first or best estimated first, with the counts."""
         rows = self.candidates()
         if len(rows) < RELAX_BELOW and len(self.query.searched_clauses(self.languages)) > 1:
             self.relax()
@@ -560,6 +620,10 @@ class Search:
                 # match: the best of them are ranked, not the newest.
                 rows = self.best_candidates()
                 self.estimated_best = True
+        return rows
+
+    def rank(self, rows):
+        """Rank the candidates ``rows`` by relevance (under a date sort, keep their order)."""
         if self.relaxed:
             # Most of the words, not any one of them: "a lost card" is not about every card.
             self.evidence = self.judge([row[0] for row in rows])
@@ -569,7 +633,7 @@ class Search:
         elif self.sort == "relevance":
             # On SQLite, every candidate (see Backend.estimates_candidates).
             window = RESCORE_WINDOW if self.backend.estimates_candidates else len(rows)
-            if len(rows) > window and not self.estimated_best:
+            if len(rows) > window and self.newest_rank is None:
                 rows = self.best_estimated_first(rows)
             self.evidence = self.judge([row[0] for row in rows[:window]])
         if self.sort == "relevance":
@@ -722,6 +786,11 @@ def _newest_first(row):
     """The date order's key of a row (meeting date, meeting id, theme position, position, id), newest first."""
     date, meeting, theme_position, position, pk = row
     return (-_as_date(date).toordinal(), -meeting, theme_position, position, pk)
+
+
+def _as_rows(rows):
+    """[(id, meeting id, meeting date)] of rows in the date order's columns (see ``_newest_first``)."""
+    return [(pk, meeting, date) for date, meeting, _theme, _position, pk in rows]
 
 
 def _exact_years(rows):
