@@ -531,6 +531,32 @@ def test_past_the_count_bound_counts_are_estimated_and_no_year_goes_missing(monk
     assert search("services", year=year).total == count
 
 
+@pytest.mark.parametrize("above_the_margin", [True, False])
+def test_a_search_the_fine_sample_finds_too_many_for_is_not_counted_first(monkeypatch, above_the_margin):
+    """Just past the bound, the fine sample decides whether counting up to the bound is worth trying."""
+    from meetings.search import engine
+
+    everything = search("services")
+    matches = everything.total
+    monkeypatch.setattr(engine, "CANDIDATES", 5)
+    monkeypatch.setattr(engine, "AT_ONCE_BELOW", 0)
+    # Samples of every id: the estimates are the counts, and the margin is all that decides.
+    monkeypatch.setattr(engine, "COARSE_SAMPLE_EVERY", 1)
+    monkeypatch.setattr(engine, "SAMPLE_EVERY", 1)
+    bound = matches // 2 + 1 if above_the_margin else matches - 1
+    monkeypatch.setattr(engine, "COUNT_BOUND", bound)
+    with CaptureQueriesContext(connection) as queries:
+        results = search("services")
+    tried = [
+        query["sql"]
+        for query in queries
+        if query["sql"].startswith("SELECT d, COUNT(*)") and "r.meeting_date >=" not in query["sql"]
+    ]
+    assert bool(tried) != above_the_margin
+    assert results.total == matches and results.total.estimated
+    assert results.years == everything.years
+
+
 @pytest.mark.parametrize("walk_max", [50_000, 3])
 @pytest.mark.parametrize("query, sort", [("services clients", "relevance"), ("données numériques", "oldest")])
 def test_reading_in_date_order_finds_the_same_first_candidates(monkeypatch, walk_max, query, sort):

@@ -90,6 +90,11 @@ WALK_MAX = 50_000
 # have had under one chance in a thousand to be chosen, if the sampled ids
 # fall as at random; a bound that falls short costs one query more.
 BOUND_MARGIN = 3
+# A search that the fine sample expects more than COUNT_BOUND times this many
+# matches for is not counted up to COUNT_BOUND first (see Search.count_years):
+# of 10,000 matches the fine sample holds about 312, give or take 18, and
+# 12,000 or more (375) about once in five thousand searches.
+FINE_SAMPLED_MARGIN = 1.2
 # A year is estimated from the coarse sample when it holds at least this many
 # of its matches (about a tenth of error), and from the fine one otherwise.
 SAMPLED_ENOUGH = 100
@@ -463,10 +468,20 @@ class Search:
         SAMPLED_ENOUGH of its matches (about a tenth of error): the coarse one,
         then the fine one over the years left. Of the years left after both,
         those with fewest matches in the fine sample, or none, are counted.
+        Every match is counted first when few are likely (up to COUNT_BOUND,
+        and then the count is exact).
         """
         # Counted at once when few are likely (the candidates were not too many).
         coarse = self.coarse_sample() if self.more else None
-        if coarse is None or sum(coarse.values()) * COARSE_SAMPLE_EVERY <= 2 * COUNT_BOUND:
+        fine = None
+        if coarse is not None and COUNT_BOUND < sum(coarse.values()) * COARSE_SAMPLE_EVERY <= 2 * COUNT_BOUND:
+            # The coarse sample cannot tell 9,000 matches from 12,000; the fine
+            # one can (to a twentieth), for much less than counting 10,001 matches.
+            fine = _by_year(self.sampled_dates(SAMPLE_EVERY))
+            likely = sum(fine.values()) * SAMPLE_EVERY
+        else:
+            likely = sum(coarse.values()) * COARSE_SAMPLE_EVERY if coarse is not None else 0
+        if coarse is None or likely <= FINE_SAMPLED_MARGIN * COUNT_BOUND:
             counted = _by_year(self.counted_dates(COUNT_BOUND + 1))
             if sum(counted.values()) <= COUNT_BOUND:
                 return {year: Count(n) for year, n in counted.items()}
@@ -487,7 +502,9 @@ class Search:
                     left.discard(year)
             if every == SAMPLE_EVERY or not left:
                 break
-            sample, every = _by_year(self.sampled_dates(SAMPLE_EVERY, years=left)), SAMPLE_EVERY
+            if fine is None:
+                fine = _by_year(self.sampled_dates(SAMPLE_EVERY, years=left))
+            sample, every = fine, SAMPLE_EVERY
         # A year the samples miss must not go missing, and one they hold very few
         # of (under SAMPLED_FEW) is estimated poorly: those are counted, the
         # fewest first, up to COUNTED_APART matches in all; the others keep the
