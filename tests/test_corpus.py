@@ -276,9 +276,11 @@ def test_vectors_are_those_the_trigger_computes():
         assert sorted(name for (name,) in cursor.fetchall()) == [
             "meetings_recommendation_search_en",
             "meetings_recommendation_search_en_coarse",
+            "meetings_recommendation_search_en_middle",
             "meetings_recommendation_search_en_sample",
             "meetings_recommendation_search_fr",
             "meetings_recommendation_search_fr_coarse",
+            "meetings_recommendation_search_fr_middle",
             "meetings_recommendation_search_fr_sample",
         ]
 

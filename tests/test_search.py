@@ -376,6 +376,7 @@ def test_search_uses_the_index():
     [
         ("SAMPLE_EVERY", "0009_search_sample_indexes", "sample"),
         ("COARSE_SAMPLE_EVERY", "0012_search_coarse_sample_indexes", "coarse"),
+        ("MIDDLE_SAMPLE_EVERY", "0014_search_middle_sample_indexes", "middle"),
     ],
 )
 def test_the_count_estimate_reads_the_index_of_the_sample_alone(step, migration, index):
@@ -529,6 +530,35 @@ def test_past_the_count_bound_counts_are_estimated_and_no_year_goes_missing(monk
     # Filtered by a year, the total says what the year's facet says.
     year, count = estimated.years[-1]
     assert search("services", year=year).total == count
+
+
+def test_the_middle_sample_estimates_the_years_the_coarse_one_holds_a_fair_share_of(monkeypatch):
+    """Years the coarse sample holds too few of are read from the middle sample, and the rest from the fine one."""
+    from meetings.search import engine
+
+    everything = search("services")
+    truth = dict(everything.years)
+    monkeypatch.setattr(engine, "CANDIDATES", 5)
+    monkeypatch.setattr(engine, "COUNT_BOUND", 10)
+    monkeypatch.setattr(engine, "AT_ONCE_BELOW", 0)
+    monkeypatch.setattr(engine, "COARSE_SAMPLE_EVERY", 4)
+    monkeypatch.setattr(engine, "MIDDLE_SAMPLE_EVERY", 2)
+    monkeypatch.setattr(engine, "SAMPLE_EVERY", 1)
+    # No year is settled by the coarse sample; the largest ones likely are by the middle one.
+    monkeypatch.setattr(engine, "SAMPLED_ENOUGH", max(truth.values()) // 4)
+    with CaptureQueriesContext(connection) as queries:
+        estimated = search("services")
+    samples = [query["sql"] for query in queries if "GROUP BY r.meeting_date" in query["sql"]]
+    middle = [sql for sql in samples if "% 2 = 0" in sql]
+    fine = [sql for sql in samples if "% 1 = 0" in sql]
+    assert len(middle) == 1 and len(fine) == 1
+    # The fine sample reads only the years that the middle one did not settle.
+    settled = {year for year, count in estimated.years if count.estimated and count != truth[year]}
+    assert settled, "no year was estimated from the middle sample"
+    assert fine[0].count("r.meeting_date >=") < len(truth)
+    assert dict(estimated.years).keys() == truth.keys()
+    assert sum(count for _year, count in estimated.years) == estimated.total
+    assert abs(estimated.total - everything.total) <= everything.total / 2
 
 
 @pytest.mark.parametrize("above_the_margin", [True, False])

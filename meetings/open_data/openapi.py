@@ -15,6 +15,7 @@ from meetings.search.engine import (
     COARSE_SAMPLE_EVERY,
     COUNT_BOUND,
     ESTIMATED_BEST_BELOW,
+    MIDDLE_SAMPLE_EVERY,
     SAMPLE_EVERY,
 )
 
@@ -211,7 +212,7 @@ SCHEMAS["RecommendationPage"] = page_of(
             "minimum": 0,
             "description": f"How many published recommendations match, listed or not, as the search page "
             f"counts them: exact up to {COUNT_BOUND:,}, and past it estimated from the matches whose id is a "
-            f"multiple of {COARSE_SAMPLE_EVERY} or {SAMPLE_EVERY} (then matches_estimated is true). Without q, "
+            f"multiple of {COARSE_SAMPLE_EVERY}, {MIDDLE_SAMPLE_EVERY} or {SAMPLE_EVERY} (then matches_estimated is true). Without q, "
             "the same as count.",
         },
         "matches_estimated": {
