@@ -415,6 +415,27 @@ def test_python_folding_matches_postgresql_for_the_whole_archive():
                 assert set(fold(text, language).split()) == set(lexemes), text
 
 
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_words_are_stemmed_in_c_as_the_pure_python_snowball_stems_them(language):
+    """PyStemmer stems (a search stems thousands of words a second), with the very stems of Snowball 2.2."""
+    from snowballstemmer.english_stemmer import EnglishStemmer
+    from snowballstemmer.french_stemmer import FrenchStemmer
+
+    from meetings.search.text import _stemmer, unaccent, words
+
+    assert type(_stemmer(language)).__module__ == "Stemmer", "the C stemmer is not installed"
+    pure = {"fr": FrenchStemmer, "en": EnglishStemmer}[language]()
+    archive = {
+        unaccent(word).lower()
+        for text in Recommendation.objects.values_list(f"text_{language}", flat=True)
+        for word in words(text)
+    }
+    assert len(archive) > 500
+    assert {word: _stemmer(language).stemWord(word) for word in archive} == {
+        word: pure.stemWord(word) for word in archive
+    }
+
+
 def test_the_models_know_nothing_of_search():
     """Search is a layer above the models: the models module never imports it."""
     import ast

@@ -6,7 +6,8 @@ split text into words, remove accents with the ``unaccent`` rules, drop stop
 words and reduce each word to its Snowball stem. SQLite's FTS5 knows none of
 that, so the embedded backend does the same work here, with the same rules
 file, the same stop-word lists (copied from PostgreSQL into ``data/``) and the
-same Snowball stemmers, so that both databases give the same answers.
+same Snowball stemmers (in C, from PyStemmer, which ``snowballstemmer`` uses
+when it is installed), so that both databases give the same answers.
 """
 
 import re
