@@ -397,6 +397,37 @@ def test_the_count_estimate_reads_the_index_of_the_sample_alone(step, migration,
     assert f"meetings_recommendation_search_en_{index}" in plan
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's TOAST relations")
+def test_a_long_recommendation_keeps_its_search_vectors_in_its_row(newest_meeting):
+    """Read where the row is, the vectors cost a search half as much as from the TOAST relation."""
+    theme = newest_meeting.themes.first()
+    vocabulary = [
+        f"{prefix}{suffix}" for prefix in ("servic", "donn", "acc", "num") for suffix in "abcdefghij"
+    ]
+    french = " ".join(vocabulary[index * 7 % 40] + "érique" for index in range(180))
+    english = " ".join(vocabulary[index * 11 % 40] + "ical" for index in range(180))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = 'meetings_recommendation'"
+        )
+        toast = cursor.fetchone()[0]
+        cursor.execute(f"SELECT COUNT(*) FROM {toast}")
+        chunks_before = cursor.fetchone()[0]
+        recommendation = theme.recommendations.create(text_fr=french, text_en=english, position=99)
+        cursor.execute(
+            "SELECT pg_column_size(r.*), pg_column_size(r.search_fr) + pg_column_size(r.search_en) "
+            "FROM meetings_recommendation r WHERE r.id = %s",
+            [recommendation.pk],
+        )
+        row, vectors = cursor.fetchone()
+        cursor.execute(f"SELECT COUNT(*) FROM {toast}")
+        chunks_after = cursor.fetchone()[0]
+    # Past the 2 kB after which PostgreSQL would move the vectors out, by default.
+    assert row > 2032 and vectors > 1000
+    assert chunks_after == chunks_before
+    assert search("donnaérique").total >= 1
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="compares with PostgreSQL's to_tsvector; runs in the PostgreSQL pass",
