@@ -256,13 +256,16 @@ def test_vectors_are_those_the_trigger_computes():
     ids = list(loaded.values_list("pk", flat=True))
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, search_fr, search_en FROM meetings_recommendation WHERE id = ANY(%s)", [ids]
+            "SELECT id, search_fr, search_en, plain_fr, plain_en FROM meetings_recommendation WHERE id = ANY(%s)",
+            [ids],
         )
         written = sorted(cursor.fetchall())
-        # Setting a column to itself fires the trigger, which recomputes both vectors.
+        assert all(plain_fr and plain_en for _id, _fr, _en, plain_fr, plain_en in written)
+        # Setting a column to itself fires the trigger, which recomputes both vectors and plain texts.
         cursor.execute("UPDATE meetings_recommendation SET theme_id = theme_id WHERE id = ANY(%s)", [ids])
         cursor.execute(
-            "SELECT id, search_fr, search_en FROM meetings_recommendation WHERE id = ANY(%s)", [ids]
+            "SELECT id, search_fr, search_en, plain_fr, plain_en FROM meetings_recommendation WHERE id = ANY(%s)",
+            [ids],
         )
         assert sorted(cursor.fetchall()) == written
         cursor.execute(

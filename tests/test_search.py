@@ -733,16 +733,34 @@ def test_reading_every_match_at_once_gives_what_the_usual_way_gives(monkeypatch,
         ("100 % en ligne", "100 %", True),
     ],
 )
-def test_the_first_estimate_finds_words_as_written_whatever_their_case_and_accents(text, words, holds):
+def test_the_first_estimate_finds_words_as_written_whatever_their_case_and_accents(
+    newest_meeting, text, words, holds
+):
     """Each database's test of "the text holds the words as typed" (Backend.contains_sql) agrees with Python's."""
     from meetings.search.backends import get_backend
     from meetings.search.text import unaccent
 
     assert (unaccent(words).lower() in unaccent(text).lower()) == holds
-    sql, params = get_backend().contains_sql("r.t", words)
+    recommendation = newest_meeting.themes.first().recommendations.create(
+        text_fr="Rien.", text_en="Nothing.", position=99
+    )
+    # Written, then edited: what the database keeps to compare follows the text.
+    Recommendation.objects.filter(pk=recommendation.pk).update(text_fr=text)
+    sql, params = get_backend().contains_sql("fr", words)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT CASE WHEN {sql} THEN 1 ELSE 0 END FROM (SELECT %s AS t) r", [*params, text])
+        cursor.execute(
+            f"SELECT CASE WHEN {sql} THEN 1 ELSE 0 END FROM meetings_recommendation r WHERE r.id = %s",
+            [*params, recommendation.pk],
+        )
         assert cursor.fetchone()[0] == holds
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plain copy of the texts")
+def test_the_plain_copy_of_a_text_is_lowered_whatever_the_database_locale():
+    """Under the C locale, lower() leaves "É" and "Œ" as they are: they are unaccented first."""
+    with connection.cursor() as cursor:
+        cursor.execute("""SELECT meetings_plain_text('ÉCOLE ŒUVRE Numérique' COLLATE "C")""")
+        assert cursor.fetchone()[0] == "ecole oeuvre numerique"
 
 
 def test_a_phrase_matches_its_words_side_by_side_only():

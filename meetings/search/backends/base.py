@@ -110,14 +110,14 @@ class Backend:
         join, join_params, score, score_params = self.index_score_sql(query, language, languages)
         typed, typed_params = [], []
         for term in query.terms:
-            sql, params = self.contains_sql(f"r.text_{language}", " ".join(term.words))
+            sql, params = self.contains_sql(language, " ".join(term.words))
             typed.append(f"(CASE WHEN {sql} THEN 1 ELSE 0 END)")
             typed_params += params
         return join, join_params, f"{' + '.join(typed) or '0'} DESC, {score}", [*typed_params, *score_params]
 
-    def contains_sql(self, column, words):
-        """SQL true when ``column`` holds ``words`` as written, case and accents aside, and its parameters."""
-        return f"{self.plain_sql(column)} LIKE %s ESCAPE '\\'", [like_pattern(words)]
+    def contains_sql(self, language, words):
+        """SQL true when the text of ``r`` in ``language`` holds ``words`` as written, case and accents aside."""
+        return f"{self.plain_sql(f'r.text_{language}')} LIKE %s ESCAPE '\\'", [like_pattern(words)]
 
     def index_score_sql(self, query, language, languages):
         """``(join, join_params, order, order_params)`` of the full-text index's score alone."""

@@ -274,9 +274,11 @@ class PostgresCorpusLoader(CorpusLoader):
             cursor.execute(
                 f"""
                 INSERT INTO meetings_recommendation (text, text_fr, text_en, position, theme_id, search_fr, search_en,
+                                                     plain_fr, plain_en,
                                                      meeting_date, meeting_pk, theme_position, is_published)
                 SELECT c.text_{default}, c.text_fr, c.text_en, c.position, c.theme_id,
-                       {vectors["fr"]}, {vectors["en"]}, m.date, m.id, t.position, m.is_published
+                       {vectors["fr"]}, {vectors["en"]}, {backend.plain_sql("c.text_fr")}, {backend.plain_sql("c.text_en")},
+                       m.date, m.id, t.position, m.is_published
                   FROM {self.STAGING} c
                   JOIN meetings_theme t ON t.id = c.theme_id
                   JOIN meetings_meeting m ON m.id = t.meeting_id
