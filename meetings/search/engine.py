@@ -34,10 +34,9 @@ Counts are of every match, not only of those ranked (``Counts``): exact up to
 ``COUNT_BOUND`` matches, estimated past it from fixed samples of the
 recommendations (every ``COARSE_SAMPLE_EVERY``-th id, then every
 ``MIDDLE_SAMPLE_EVERY``-th or ``SAMPLE_EVERY``-th for the years the coarse
-sample holds too few of), and then
-shown as estimates ("about 12,000"). A year that has matches is never missing
-from the year facet: the years the samples hold very few matches of, or none,
-are counted exactly (``Search.count_years``). The meeting facet lists the
+sample holds too few of), and then shown as estimates ("about 12,000"). A
+year that has matches is never missing from the year facet: the years the
+samples hold very few matches of, or none, are counted exactly (``Search.count_years``). The meeting facet lists the
 newest meetings with matches, each counted exactly.
 
 Every query reads the recommendations table alone: each row keeps a copy of
@@ -472,7 +471,7 @@ class Search:
         Each year is estimated from the coarsest sample that holds at least
         SAMPLED_ENOUGH of its matches (about a tenth of error): the coarse one,
         then the middle one over the years it likely holds enough of, then
-        the fine one over the years left. Of the years left after both,
+        the fine one over the years left. Of the years left after them all,
         those with fewest matches in the fine sample, or none, are counted.
         Every match is counted first when few are likely (up to COUNT_BOUND,
         and then the count is exact).
@@ -509,10 +508,10 @@ class Search:
             if every == SAMPLE_EVERY or not left:
                 break
             middle = MIDDLE_SAMPLE_EVERY
-            likely = {year for year in left if sample.get(year, 0) * every >= SAMPLED_ENOUGH * middle}
-            if fine is None and SAMPLE_EVERY < middle < every and likely:
+            enough_there = {year for year in left if sample.get(year, 0) * every >= SAMPLED_ENOUGH * middle}
+            if fine is None and SAMPLE_EVERY < middle < every and enough_there:
                 # The middle sample, for the years it likely holds enough of.
-                sample, every = _by_year(self.sampled_dates(middle, years=likely)), middle
+                sample, every = _by_year(self.sampled_dates(middle, years=enough_there)), middle
                 continue
             if fine is None:
                 fine = _by_year(self.sampled_dates(SAMPLE_EVERY, years=left))
