@@ -275,17 +275,28 @@ def test_vectors_are_those_the_trigger_computes():
         )
         assert cursor.fetchall() == []
         cursor.execute("SELECT indexname FROM pg_indexes WHERE indexdef LIKE %s", ["% USING gin (search_%"])
-        # The bulk loader rebuilds every one of them, the sample's partial indexes too.
+        # The bulk loader rebuilds every one of them; the sample's table keeps its own.
         assert sorted(name for (name,) in cursor.fetchall()) == [
             "meetings_recommendation_search_en",
-            "meetings_recommendation_search_en_coarse",
-            "meetings_recommendation_search_en_middle",
-            "meetings_recommendation_search_en_sample",
             "meetings_recommendation_search_fr",
-            "meetings_recommendation_search_fr_coarse",
-            "meetings_recommendation_search_fr_middle",
-            "meetings_recommendation_search_fr_sample",
+            "meetings_search_sample_en",
+            "meetings_search_sample_en_coarse",
+            "meetings_search_sample_en_middle",
+            "meetings_search_sample_fr",
+            "meetings_search_sample_fr_coarse",
+            "meetings_search_sample_fr_middle",
         ]
+        # And the triggers filled the sample's table as they fill it for an edit.
+        cursor.execute(
+            "SELECT id, meeting_date, meeting_pk, is_published, search_fr, search_en "
+            "FROM meetings_recommendation WHERE id % 32 = 0 ORDER BY id"
+        )
+        expected = cursor.fetchall()
+        cursor.execute(
+            "SELECT id, meeting_date, meeting_pk, is_published, search_fr, search_en "
+            "FROM meetings_search_sample ORDER BY id"
+        )
+        assert expected and cursor.fetchall() == expected
 
 
 @pytest.mark.django_db

@@ -3,6 +3,8 @@ Search behaviour. The same tests run on SQLite (FTS5) and on PostgreSQL
 (full-text search): `.ci/run` runs the suite on both databases.
 """
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -370,31 +372,79 @@ def test_search_uses_the_index():
             assert "VIRTUAL TABLE INDEX" in plan
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's partial indexes")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's sample table")
 @pytest.mark.parametrize(
-    "step, migration, index",
-    [
-        ("SAMPLE_EVERY", "0009_search_sample_indexes", "sample"),
-        ("COARSE_SAMPLE_EVERY", "0012_search_coarse_sample_indexes", "coarse"),
-        ("MIDDLE_SAMPLE_EVERY", "0014_search_middle_sample_indexes", "middle"),
-    ],
+    "step, index",
+    [("SAMPLE_EVERY", ""), ("MIDDLE_SAMPLE_EVERY", "_middle"), ("COARSE_SAMPLE_EVERY", "_coarse")],
 )
-def test_the_count_estimate_reads_the_index_of_the_sample_alone(step, migration, index):
+def test_the_count_estimate_reads_the_index_of_the_sample_alone(step, index):
     import importlib
 
     from meetings.search import engine
     from meetings.search.query import parse_query
 
-    # The engine's sample is still the one the migration indexed.
-    assert getattr(engine, step) == getattr(importlib.import_module(f"meetings.migrations.{migration}"), step)
+    # The engine's samples are still those the migration keeps and indexes.
+    migration = importlib.import_module("meetings.migrations.0017_search_sample_table")
+    assert getattr(engine, step) == getattr(migration, step)
     search = engine.Search(parse_query("services", "fr"), "fr", engine.searched_languages("fr"))
     hits, params = search.hits_sql(with_year=False, sample_every=getattr(engine, step))
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN SELECT r.meeting_date, COUNT(*) {hits} GROUP BY r.meeting_date", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert f"meetings_recommendation_search_fr_{index}" in plan
-    assert f"meetings_recommendation_search_en_{index}" in plan
+    assert f"meetings_search_sample_fr{index} " in plan
+    assert f"meetings_search_sample_en{index} " in plan
+    assert "meetings_recommendation" not in plan
+
+
+def sample_table_out_of_step():
+    """The rows of the sample's table that differ from the recommendations they copy, either way."""
+    columns = "id, meeting_date, meeting_pk, is_published, search_fr, search_en"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"(SELECT {columns} FROM meetings_recommendation WHERE id % 32 = 0 "
+            f"EXCEPT SELECT {columns} FROM meetings_search_sample) UNION ALL "
+            f"(SELECT {columns} FROM meetings_search_sample "
+            f"EXCEPT SELECT {columns} FROM meetings_recommendation WHERE id % 32 = 0)"
+        )
+        return cursor.fetchall()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's sample table")
+def test_the_sample_table_follows_every_edit(newest_meeting):
+    """Its rows are those of the recommendations whose id is a multiple of 32, after any edit."""
+    from meetings.models import Theme
+
+    # One migrate and the archive's loading filled it (recommendations 32, 64, 96).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM meetings_search_sample")
+        assert cursor.fetchone()[0] > 0
+    assert sample_table_out_of_step() == []
+    theme = Theme.objects.create(meeting=newest_meeting, position=99, title_fr="Tambours", title_en="Drums")
+    # Ids that the sample holds, and one it does not.
+    sampled = [
+        theme.recommendations.create(pk=3200 + 32 * n, text_fr="Le tambour.", text_en="The drum.", position=n)
+        for n in (1, 2)
+    ]
+    theme.recommendations.create(pk=3201, text_fr="Le tambour.", text_en="The drum.", position=3)
+    assert sample_table_out_of_step() == []
+    sampled[0].text_fr = "La flûte."
+    sampled[0].save()
+    theme.title_en = "Flutes"
+    theme.save()
+    Recommendation.objects.filter(pk=sampled[1].pk).update(text_en="The flute.")
+    assert sample_table_out_of_step() == []
+    newest_meeting.is_published = False
+    newest_meeting.date = datetime.date(2001, 1, 1)
+    newest_meeting.save()
+    assert sample_table_out_of_step() == []
+    sampled[1].delete()
+    assert sample_table_out_of_step() == []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM meetings_search_sample WHERE id >= 3200")
+        assert cursor.fetchall() == [(sampled[0].pk,)]
+    newest_meeting.delete()
+    assert sample_table_out_of_step() == []
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's TOAST relations")

@@ -291,12 +291,12 @@ class Search:
     def hits_sql(self, with_year=True, with_meeting=True, extra="", sample_every=None, join=""):
         """The FROM and WHERE of the matches (``r``), and their parameters (``join``'s come first)."""
         where, params = self.where(with_year, with_meeting)
+        source = connection.ops.quote_name(table(Recommendation))
         if sample_every:
-            # Beside the full-text condition, where PostgreSQL reads a partial index
-            # of the sample alone (migrations 0009 and 0012).
-            where += f" AND r.id %% {int(sample_every)} = 0"
-        recommendations = connection.ops.quote_name(table(Recommendation))
-        sql = f"FROM {recommendations} r {join} WHERE ({self.matches_sql}) AND {where}{extra}"
+            # On PostgreSQL, a table of the sample alone, with partial indexes of its coarser samples.
+            source, sampled = self.backend.sample_sql(sample_every)
+            where += f" AND {sampled}"
+        sql = f"FROM {source} r {join} WHERE ({self.matches_sql}) AND {where}{extra}"
         return sql, [*self.matches_params, *params]
 
     def candidates(self, with_year=True, with_meeting=True, limit=None):

@@ -50,6 +50,14 @@ class Backend:
         """SQL true for a row ``r`` whose id is in ``ids``."""
         raise NotImplementedError
 
+    def sample_sql(self, every):
+        """The table that holds the recommendations whose id is a multiple of ``every`` (as ``r``), and a condition on it.
+
+        The recommendations table itself by default, with the condition; its
+        rows hold every column the matching SQL reads.
+        """
+        return self.quote(table(Recommendation)), f"r.id %% {int(every)} = 0"
+
     def clause_sql(self, clause, languages):
         parts, params = [], []
         for alternative in clause.terms:

@@ -6,8 +6,8 @@ Migrations 0002 and 0008 make the index: the ``french_unaccent`` and
 column per language on each recommendation, computed by
 ``meetings_search_vector()`` from its text (weight A), its theme's title (B)
 and its meeting's title (C), kept current by triggers, with GIN indexes; and a
-trigram index on the vocabulary for "Did you mean". Migration 0009 adds partial
-GIN indexes of the sample that estimates counts (see the engine).
+trigram index on the vocabulary for "Did you mean". Migration 0017 keeps the
+sample that estimates counts (see the engine) in a table of its own.
 """
 
 from meetings.models import Recommendation, SearchTerm
@@ -17,6 +17,10 @@ from ..text import fold_word
 from .base import Backend, like_pattern, table
 
 CONFIGS = {"fr": "french_unaccent", "en": "english_unaccent"}
+# Migration 0017: the recommendations whose id is a multiple of SAMPLE_TABLE_EVERY,
+# with the columns a search reads, kept by triggers.
+SAMPLE_TABLE = "meetings_search_sample"
+SAMPLE_TABLE_EVERY = 32
 
 
 class PostgresBackend(Backend):
@@ -74,6 +78,15 @@ class PostgresBackend(Backend):
 
     def ids_sql(self, ids):
         return "r.id = ANY(%s)", [list(ids)]
+
+    def sample_sql(self, every):
+        # Migration 0017: a table of every SAMPLE_TABLE_EVERY-th recommendation, small
+        # enough to stay in the database's cache, and partial indexes of its
+        # multiples of 64 and 256. Any other sample reads the recommendations.
+        if every % SAMPLE_TABLE_EVERY:
+            return super().sample_sql(every)
+        condition = f"r.id %% {int(every)} = 0" if every != SAMPLE_TABLE_EVERY else "TRUE"
+        return self.quote(SAMPLE_TABLE), condition
 
     def similar_words(self, normalized, limit):
         """[(word, normalized, language, frequency)] of the vocabulary like ``normalized``, by trigrams."""
