@@ -1,5 +1,7 @@
 """Public pages: browse meetings by date, read one, search recommendations."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.db.models import Q
 from django.http import FileResponse, Http404
@@ -151,9 +153,37 @@ def search(request):
         return render(request, "meetings/search.html", context, status=400)
     if form.is_bound and form.cleaned_data["q"]:
         language = translation.get_language()
-        context["results"] = search_recommendations(form.cleaned_data["q"], language, **form.search_options())
+        results = search_recommendations(form.cleaned_data["q"], language, **form.search_options())
+        context["results"] = results
         context.update(other_language_context(request, language))
+        # The addresses of the facets, made here: a {% querystring %} for each
+        # of some fifty facets cost a few milliseconds a page.
+        by_year, by_meeting = narrowed(request.GET, "year"), narrowed(request.GET, "meeting")
+        context["year_facets"] = [(year, count, by_year(year)) for year, count in results.years]
+        context["meeting_facets"] = [
+            (meeting, count, by_meeting(meeting.pk)) for meeting, count in results.meetings
+        ]
     return render(request, "meetings/search.html", context)
+
+
+def narrowed(query, name):
+    """A function of a value: the address of this search with ``name`` set to it, on its first page.
+
+    The same as ``{% querystring name=value page=None %}``: the other
+    parameters keep their order, and ``name`` its place, or comes last.
+    """
+    keys = [key for key in query if key != "page"]
+    place = keys.index(name) if name in keys else len(keys)
+
+    def encoded(keys):
+        return urlencode([(key, value) for key in keys for value in query.getlist(key)])
+
+    before, after = encoded(keys[:place]), encoded(keys[place + 1 :])
+
+    def address(value):
+        return "?" + "&".join(part for part in (before, urlencode({name: value}), after) if part)
+
+    return address
 
 
 @conditional_page()

@@ -53,6 +53,36 @@ def test_facets_link_to_filtered_searches_and_filters_can_be_removed(client):
     assert '<strong aria-current="true">2022' in filtered
 
 
+def test_facets_keep_the_other_parameters_in_their_order_and_start_from_the_first_page(client):
+    page = text(client.get("/fr/recherche/?sort=newest&q=donn%C3%A9es+%26+co&page=2&meeting=999999&lang=all"))
+    # The meeting filter (of no meeting) leaves nothing: its link is the one way back.
+    assert 'href="?sort=newest&amp;q=donn%C3%A9es+%26+co&amp;lang=all">Retirer le filtre' in page
+    page = text(client.get("/fr/recherche/?sort=newest&q=donn%C3%A9es&page=2&lang=all"))
+    assert 'href="?sort=newest&amp;q=donn%C3%A9es&amp;lang=all&amp;year=2022"' in page
+    assert re.search(r'href="\?sort=newest&amp;q=donn%C3%A9es&amp;lang=all&amp;meeting=\d+"', page)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=a",
+        "year=2021&q=a+b&page=3&sort=newest",
+        "q=x&q=y&year=1&year=2&meeting=7",
+        "q=%26%3D%3F+%22z%22%C3%A9",
+    ],
+)
+def test_a_facet_address_is_what_querystring_would_make(rf, query):
+    from django.template import engines
+
+    from meetings.views import narrowed
+
+    request = rf.get(f"/fr/recherche/?{query}")
+    template = engines["django"].from_string(
+        "{% autoescape off %}{% querystring year=2022 page=None %}{% endautoescape %}"
+    )
+    assert narrowed(request.GET, "year")(2022) == template.render({}, request)
+
+
 def test_pagination_links_keep_query_sort_and_filters(client):
     page = text(get(client, q="services", sort="newest", lang="all"))
     assert 'href="?q=services&amp;sort=newest&amp;lang=all&amp;page=2" rel="next"' in page

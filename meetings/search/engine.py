@@ -52,9 +52,10 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import F
 from modeltranslation.settings import AVAILABLE_LANGUAGES
 
-from meetings.models import Meeting, Recommendation
+from meetings.models import Meeting, Recommendation, Subject
 
 from . import suggestions
 from .backends import get_backend
@@ -174,6 +175,8 @@ class Hit:
     theme_highlighted: str = ""
     # False when only the other language's text matched.
     in_page_language: bool = True
+    # The recommendation's subjects, by name.
+    subjects: list = field(default_factory=list)
 
 
 class Count(int):
@@ -552,7 +555,11 @@ class Search:
             ]
         subject_ids = {subject for clause in self.query.clauses for subject in clause.subjects}
         under = recommendations_under(subject_ids, ids) if subject_ids and ids else {}
-        rows = Recommendation.objects.filter(pk__in=ids).values_list("pk", *(name for _key, name in columns))
+        rows = (
+            Recommendation.objects.filter(pk__in=ids)
+            .order_by()
+            .values_list("pk", *(name for _key, name in columns))
+        )
         return {
             row[0]: make_document(
                 row[0],
@@ -692,9 +699,15 @@ class Search:
         unjudged = [pk for pk in ids if pk not in self.evidence]
         if unjudged:
             self.evidence.update(self.judge(unjudged))
-        objects = (
-            Recommendation.objects.select_related("theme__meeting").prefetch_related("subjects").in_bulk(ids)
-        )
+        objects = Recommendation.objects.order_by().select_related("theme__meeting").in_bulk(ids)
+        # One query, as a prefetch would make, without a manager and a queryset
+        # for each hit (a few milliseconds a page).
+        subjects = {pk: [] for pk in ids}
+        if ids:
+            for subject in Subject.objects.filter(recommendations__in=ids).annotate(
+                hit=F("recommendations__id")
+            ):
+                subjects[subject.hit].append(subject)
         terms = self.parsed.terms
         return [
             Hit(
@@ -702,6 +715,7 @@ class Search:
                 highlight(getattr(objects[pk], f"text_{self.language}"), terms, self.language),
                 highlight(getattr(objects[pk].theme, f"title_{self.language}"), terms, self.language),
                 self.evidence[pk].in_page_language if pk in self.evidence else True,
+                subjects[pk],
             )
             for pk in ids
         ]
