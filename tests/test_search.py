@@ -496,6 +496,22 @@ def test_python_folding_matches_postgresql_for_the_whole_archive():
                 assert set(fold(text, language).split()) == set(lexemes), text
 
 
+def test_unaccent_applies_every_rule_wherever_it_falls():
+    """Each character of PostgreSQL's rules file, alone, in a run, between ASCII letters or at the ends."""
+    from meetings.search.text import _unaccent_rules, unaccent
+
+    rules = _unaccent_rules()
+    assert len(rules) > 1000
+    for code, target in rules.items():
+        character = chr(code)
+        assert (
+            unaccent(f"{character}a{character}{character}é b{character}")
+            == f"{target}a{target}{target}e b{target}"
+        )
+    assert unaccent("Plain ASCII, left as it is.") == "Plain ASCII, left as it is."
+    assert unaccent("Œuvre numérique — 中文") == "OEuvre numerique - 中文"
+
+
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_words_are_stemmed_in_c_as_the_pure_python_snowball_stems_them(language):
     """PyStemmer stems (a search stems thousands of words a second), with the very stems of Snowball 2.2."""
@@ -786,7 +802,7 @@ def test_reading_every_match_at_once_gives_what_the_usual_way_gives(monkeypatch,
 def test_the_first_estimate_finds_words_as_written_whatever_their_case_and_accents(
     newest_meeting, text, words, holds
 ):
-    """Each database's test of "the text holds the words as typed" (Backend.contains_sql) agrees with Python's."""
+    """Each database's test of "the text holds the words as typed" (Backend.contains_sql, typed_sql) agrees with Python's."""
     from meetings.search.backends import get_backend
     from meetings.search.text import unaccent
 
@@ -803,6 +819,12 @@ def test_the_first_estimate_finds_words_as_written_whatever_their_case_and_accen
             [*params, recommendation.pk],
         )
         assert cursor.fetchone()[0] == holds
+        # How many of several phrases it holds: the one that holds and the one that does not.
+        sql, params = get_backend().typed_sql("fr", [words, "rien du tout", words])
+        cursor.execute(
+            f"SELECT {sql} FROM meetings_recommendation r WHERE r.id = %s", [*params, recommendation.pk]
+        )
+        assert cursor.fetchone()[0] == 2 * holds
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plain copy of the texts")

@@ -116,12 +116,17 @@ class Backend:
         it to choose which matches ``ranking.py`` then ranks.
         """
         join, join_params, score, score_params = self.index_score_sql(query, language, languages)
-        typed, typed_params = [], []
-        for term in query.terms:
-            sql, params = self.contains_sql(language, " ".join(term.words))
+        typed, typed_params = self.typed_sql(language, [" ".join(term.words) for term in query.terms])
+        return join, join_params, f"{typed} DESC, {score}", [*typed_params, *score_params]
+
+    def typed_sql(self, language, phrases):
+        """SQL for how many of ``phrases`` the text of ``r`` in ``language`` holds as written (see ``contains_sql``)."""
+        typed, params = [], []
+        for words in phrases:
+            sql, contains_params = self.contains_sql(language, words)
             typed.append(f"(CASE WHEN {sql} THEN 1 ELSE 0 END)")
-            typed_params += params
-        return join, join_params, f"{' + '.join(typed) or '0'} DESC, {score}", [*typed_params, *score_params]
+            params += contains_params
+        return " + ".join(typed) or "0", params
 
     def contains_sql(self, language, words):
         """SQL true when the text of ``r`` in ``language`` holds ``words`` as written, case and accents aside."""
