@@ -999,3 +999,21 @@ def test_folding_is_safe_from_several_threads():
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert all(pool.map(stem_all, range(16)))
+
+
+@pytest.mark.parametrize(
+    "text", ["services", "données -automatisation", "passeport OR autochtones", '"services en personne"']
+)
+@pytest.mark.parametrize("every", [2, 3, 32])
+def test_a_sample_holds_exactly_the_matches_whose_id_is_a_multiple(text, every):
+    """Whatever each database reads for a sample (a table, or the index's rows sampled), it is the same matches."""
+    from collections import Counter
+
+    from meetings.search.engine import Search, _as_date, searched_languages
+    from meetings.search.query import parse_query
+
+    search = Search(parse_query(text, "fr"), "fr", searched_languages("fr"))
+    matches = search.candidates(limit=10_000)
+    assert matches, "nothing to sample"
+    expected = Counter(date for pk, _meeting, date in matches if pk % every == 0)
+    assert {_as_date(day): n for day, n in search.sampled_dates(every)} == expected

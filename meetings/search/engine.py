@@ -295,12 +295,16 @@ class Search:
         """The FROM and WHERE of the matches (``r``), and their parameters (``join``'s come first)."""
         where, params = self.where(with_year, with_meeting)
         source = connection.ops.quote_name(table(Recommendation))
+        matches_sql, matches_params = self.matches_sql, self.matches_params
         if sample_every:
             # On PostgreSQL, a table of the sample alone, with partial indexes of its coarser samples.
             source, sampled = self.backend.sample_sql(sample_every)
             where += f" AND {sampled}"
-        sql = f"FROM {source} r {join} WHERE ({self.matches_sql}) AND {where}{extra}"
-        return sql, [*self.matches_params, *params]
+            matches_sql, matches_params = self.backend.condition(
+                self.query, self.languages, require_all=not self.relaxed, sample_every=sample_every
+            )
+        sql = f"FROM {source} r {join} WHERE ({matches_sql}) AND {where}{extra}"
+        return sql, [*matches_params, *params]
 
     def candidates(self, with_year=True, with_meeting=True, limit=None):
         """[(id, meeting id, meeting date)] of the first ``limit`` matches, newest (or oldest) first.

@@ -29,8 +29,12 @@ class Backend:
 
     # -- matching ---------------------------------------------------------
 
-    def term_sql(self, term, languages):
-        """SQL true for a recommendation row ``r`` whose text or titles hold ``term``."""
+    def term_sql(self, term, languages, sample_every=None):
+        """SQL true for a recommendation row ``r`` whose text or titles hold ``term``.
+
+        With ``sample_every``, the caller reads only the rows whose id is a
+        multiple of it: a backend may use that to read less (SQLite).
+        """
         raise NotImplementedError
 
     def subjects_sql(self, subject_ids):
@@ -58,13 +62,13 @@ class Backend:
         """
         return self.quote(table(Recommendation)), f"r.id %% {int(every)} = 0"
 
-    def clause_sql(self, clause, languages):
+    def clause_sql(self, clause, languages, sample_every=None):
         parts, params = [], []
         for alternative in clause.terms:
             sqls = []
             for term in alternative:
                 if any(term.folded(language) for language in languages):
-                    sql, term_params = self.term_sql(term, languages)
+                    sql, term_params = self.term_sql(term, languages, sample_every)
                     sqls.append(f"({sql})")
                     params += term_params
             if sqls:
@@ -83,17 +87,20 @@ class Backend:
         where, params = self.condition(query, languages, require_all)
         return f"SELECT r.id AS id FROM {self.quote(table(Recommendation))} r WHERE {where}", params
 
-    def condition(self, query, languages, require_all=True):
-        """SQL true for a recommendation row ``r`` matching ``query`` (see ``matches``), and its parameters."""
+    def condition(self, query, languages, require_all=True, sample_every=None):
+        """SQL true for a recommendation row ``r`` matching ``query`` (see ``matches``), and its parameters.
+
+        ``sample_every``: see ``term_sql``; the caller keeps only the sampled rows.
+        """
         clauses, params = [], []
         for clause in query.searched_clauses(languages):
-            sql, clause_params = self.clause_sql(clause, languages)
+            sql, clause_params = self.clause_sql(clause, languages, sample_every)
             clauses.append(sql)
             params += clause_params
         where = clauses if require_all else [f"({' OR '.join(clauses)})"] if clauses else []
         for term in query.excluded:
             if any(term.folded(language) for language in languages):
-                sql, term_params = self.term_sql(term, languages)
+                sql, term_params = self.term_sql(term, languages, sample_every)
                 where.append(f"NOT ({sql})")
                 params += term_params
         if not where:

