@@ -282,7 +282,8 @@ class Search:
         self._coarse_sample = None
 
     def where(self, with_year=True, with_meeting=True):
-        clauses, params = ["r.is_published = %s"], [True]
+        published, published_params = self.backend.published_sql()
+        clauses, params = [published], [*published_params]
         if with_year and self.year:
             clauses.append("r.meeting_date >= %s AND r.meeting_date < %s")
             params += [datetime.date(self.year, 1, 1), datetime.date(self.year + 1, 1, 1)]
@@ -295,16 +296,15 @@ class Search:
         """The FROM and WHERE of the matches (``r``), and their parameters (``join``'s come first)."""
         where, params = self.where(with_year, with_meeting)
         source = connection.ops.quote_name(table(Recommendation))
-        matches_sql, matches_params = self.matches_sql, self.matches_params
+        matches_sql = self.matches_sql
         if sample_every:
-            # On PostgreSQL, a table of the sample alone, with partial indexes of its coarser samples.
+            # On PostgreSQL, a table of the sample alone, with partial indexes of its
+            # coarser samples; on SQLite, the sampled rows of the full-text index.
             source, sampled = self.backend.sample_sql(sample_every)
             where += f" AND {sampled}"
-            matches_sql, matches_params = self.backend.condition(
-                self.query, self.languages, require_all=not self.relaxed, sample_every=sample_every
-            )
+            matches_sql = self.backend.sampled_matches_sql(matches_sql, sample_every)
         sql = f"FROM {source} r {join} WHERE ({matches_sql}) AND {where}{extra}"
-        return sql, [*matches_params, *params]
+        return sql, [*self.matches_params, *params]
 
     def candidates(self, with_year=True, with_meeting=True, limit=None):
         """[(id, meeting id, meeting date)] of the first ``limit`` matches, newest (or oldest) first.
@@ -439,7 +439,7 @@ class Search:
         """
         if not self.backend.walks_date_index or limit <= 1:
             return None
-        if sum(len(term.words) for term in self.query.terms) < 2:
+        if sum(len(term.words) for term in self.query.terms) < 2 and self.backend.knows_word_shares:
             return None  # one word's share the planner knows
         share = self.coarse_share()
         if share < WALK_SHARE:

@@ -10,10 +10,13 @@ def table(model):
 
 
 class Backend:
-    # Whether the first candidates of a common pair of words are found faster by
-    # reading the date index (see Search.walk_length): PostgreSQL's planner
-    # misjudges such pairs; SQLite answers full-text matches from FTS5 first.
+    # Whether the first candidates of a common word or pair of words are found
+    # faster by reading the date index (see Search.walk_length and date_bound)
+    # than by the planner's choice.
     walks_date_index = False
+    # Whether the planner knows how many rows one word matches, and so walks
+    # the date index itself for a common one (see Search.walk_length).
+    knows_word_shares = False
     # Whether ranking.py ranks only the candidates that ``estimate_sql`` puts
     # first (see RESCORE_WINDOW). On SQLite it ranks them all: FTS5 gives BM25
     # only to a full-text query of every match, which costs more than ranking
@@ -29,12 +32,12 @@ class Backend:
 
     # -- matching ---------------------------------------------------------
 
-    def term_sql(self, term, languages, sample_every=None):
-        """SQL true for a recommendation row ``r`` whose text or titles hold ``term``.
+    def published_sql(self):
+        """SQL true for a published recommendation ``r``, and its parameters."""
+        return "r.is_published = %s", [True]
 
-        With ``sample_every``, the caller reads only the rows whose id is a
-        multiple of it: a backend may use that to read less (SQLite).
-        """
+    def term_sql(self, term, languages):
+        """SQL true for a recommendation row ``r`` whose text or titles hold ``term``."""
         raise NotImplementedError
 
     def subjects_sql(self, subject_ids):
@@ -62,13 +65,20 @@ class Backend:
         """
         return self.quote(table(Recommendation)), f"r.id %% {int(every)} = 0"
 
-    def clause_sql(self, clause, languages, sample_every=None):
+    def sampled_matches_sql(self, matches_sql, every):
+        """``matches_sql`` (from ``condition``) for a read of the sample of ``every`` alone (see ``sample_sql``).
+
+        The same by default: the sample's condition beside it is enough.
+        """
+        return matches_sql
+
+    def clause_sql(self, clause, languages):
         parts, params = [], []
         for alternative in clause.terms:
             sqls = []
             for term in alternative:
                 if any(term.folded(language) for language in languages):
-                    sql, term_params = self.term_sql(term, languages, sample_every)
+                    sql, term_params = self.term_sql(term, languages)
                     sqls.append(f"({sql})")
                     params += term_params
             if sqls:
@@ -87,20 +97,17 @@ class Backend:
         where, params = self.condition(query, languages, require_all)
         return f"SELECT r.id AS id FROM {self.quote(table(Recommendation))} r WHERE {where}", params
 
-    def condition(self, query, languages, require_all=True, sample_every=None):
-        """SQL true for a recommendation row ``r`` matching ``query`` (see ``matches``), and its parameters.
-
-        ``sample_every``: see ``term_sql``; the caller keeps only the sampled rows.
-        """
+    def condition(self, query, languages, require_all=True):
+        """SQL true for a recommendation row ``r`` matching ``query`` (see ``matches``), and its parameters."""
         clauses, params = [], []
         for clause in query.searched_clauses(languages):
-            sql, clause_params = self.clause_sql(clause, languages, sample_every)
+            sql, clause_params = self.clause_sql(clause, languages)
             clauses.append(sql)
             params += clause_params
         where = clauses if require_all else [f"({' OR '.join(clauses)})"] if clauses else []
         for term in query.excluded:
             if any(term.folded(language) for language in languages):
-                sql, term_params = self.term_sql(term, languages, sample_every)
+                sql, term_params = self.term_sql(term, languages)
                 where.append(f"NOT ({sql})")
                 params += term_params
         if not where:

@@ -24,10 +24,11 @@ SAMPLE_TABLE_EVERY = 32
 
 
 class PostgresBackend(Backend):
+    # Its planner misjudges a common pair of words, taking them to be independent.
     walks_date_index = True
+    knows_word_shares = True
 
-    def term_sql(self, term, languages, sample_every=None):
-        # A sample is a table of its own here (sample_sql).
+    def term_sql(self, term, languages):
         parts, params = [], []
         for language in languages:
             if term.folded(language):
