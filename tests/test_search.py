@@ -632,6 +632,34 @@ def test_past_the_rescore_window_ranking_takes_the_best_estimated_first(monkeypa
     assert page.total == search(query).total and page.years == search(query).years
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite ranks every candidate, estimating none; runs in the PostgreSQL pass",
+)
+@pytest.mark.parametrize("query", ["clients", "services", "services -numériques", "services OR données"])
+def test_the_query_that_reads_the_candidates_estimates_them_as_a_read_by_id_would(monkeypatch, query):
+    """The first estimate comes with the candidates, in the same order as reading them again would give."""
+    from meetings.search import engine
+    from meetings.search.query import parse_query
+
+    monkeypatch.setattr(engine, "CANDIDATES", 12)
+    monkeypatch.setattr(engine, "ESTIMATED_BEST_BELOW", 0)
+    monkeypatch.setattr(engine, "RESCORE_WINDOW", 4)
+    run = engine.Search(parse_query(query, "fr"), "fr", ("fr", "en"))
+    run.run()
+    assert run.more and not run.estimated_best
+    # One more than the candidates is read, to tell whether there are more.
+    assert run.estimated_rank is not None and {row[0] for row in run.candidate_rows} < set(run.estimated_rank)
+    with_the_candidates = run.best_estimated_first(run.candidate_rows)
+    run.estimated_rank = None
+    with CaptureQueriesContext(connection) as queries:
+        read_again = run.best_estimated_first(run.candidate_rows)
+    assert len(queries) == 1
+    assert with_the_candidates == read_again
+    # The page ranks the best estimated first: the four ranked lead the list.
+    assert {row[0] for row in run.rows[:4]} == {row[0] for row in read_again[:4]}
+
+
 def test_past_the_count_bound_counts_are_estimated_and_no_year_goes_missing(monkeypatch):
     from meetings.search import engine
 

@@ -279,6 +279,8 @@ class Search:
         self.evidence = {}
         # {id: place in date order, newest first} of the candidates, when they are in another order.
         self.newest_rank = None
+        # {id: place in the estimate of relevance} of the candidates, when the query that read them gave it.
+        self.estimated_rank = None
         self._coarse_sample = None
 
     def where(self, with_year=True, with_meeting=True):
@@ -306,28 +308,36 @@ class Search:
         sql = f"FROM {source} r {join} WHERE ({matches_sql}) AND {where}{extra}"
         return sql, [*self.matches_params, *params]
 
-    def candidates(self, with_year=True, with_meeting=True, limit=None):
+    def candidates(self, with_year=True, with_meeting=True, limit=None, estimated=False):
         """[(id, meeting id, meeting date)] of the first ``limit`` matches, newest (or oldest) first.
 
         By default one more than CANDIDATES, to tell whether there are more.
+        With ``estimated``, the same query gives each of them its place in
+        the database's estimate of relevance (see ``best_estimated_first``),
+        where the backend can.
         """
         limit = CANDIDATES + 1 if limit is None else limit
         order = sql_ordering("oldest" if self.sort == "oldest" else "newest")
         unfiltered = with_year and with_meeting and not (self.year or self.meeting)
         walk = self.walk_length(limit) if unfiltered else None
         bound = self.date_bound(limit) if unfiltered and not walk else None
+        columns = "r.id, r.meeting_pk, r.meeting_date"
+        estimate_columns = self.backend.estimate_columns(self.language, self.languages) if estimated else None
+        if estimate_columns:
+            columns += ", r.theme_position, r.position, " + ", ".join(
+                f"r.{name}" for name in estimate_columns
+            )
+
+        def read(sql, params):
+            return self._read_estimated(sql, params, order) if estimate_columns else self._read(sql, params)
+
         if bound:
             # Only the matches from that date on (up to it for the oldest sort):
             # if they are ``limit``, they are the first ``limit`` of all.
             hits, params = self.hits_sql(
                 extra=f" AND r.meeting_date {'<=' if self.sort == 'oldest' else '>='} %s"
             )
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT r.id, r.meeting_pk, r.meeting_date {hits} ORDER BY {order} LIMIT %s",
-                    [*params, bound, limit],
-                )
-                rows = cursor.fetchall()
+            rows = read(f"SELECT {columns} {hits} ORDER BY {order} LIMIT %s", [*params, bound, limit])
             if len(rows) == limit:
                 return rows
         if walk:
@@ -336,22 +346,40 @@ class Search:
             recommendations = connection.ops.quote_name(table(Recommendation))
             where, params = self.where()
             sql = (
-                f"SELECT r.id, r.meeting_pk, r.meeting_date FROM ("
+                f"SELECT {columns} FROM ("
                 f"SELECT * FROM {recommendations} r WHERE {where} ORDER BY {order} LIMIT %s"
                 f") r WHERE ({self.matches_sql}) ORDER BY {order} LIMIT %s"
             )
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [*params, walk, *self.matches_params, limit])
-                rows = cursor.fetchall()
+            rows = read(sql, [*params, walk, *self.matches_params, limit])
             if len(rows) == limit:
                 return rows
         hits, params = self.hits_sql(with_year, with_meeting)
+        return read(f"SELECT {columns} {hits} ORDER BY {order} LIMIT %s", [*params, limit])
+
+    def _read(self, sql, params):
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT r.id, r.meeting_pk, r.meeting_date {hits} ORDER BY {order} LIMIT %s",
-                [*params, limit],
-            )
+            cursor.execute(sql, params)
             return cursor.fetchall()
+
+    def _read_estimated(self, sql, params, order):
+        """The rows of the candidates query ``sql``, and {id: place} of each in the estimate, kept in ``estimated_rank``.
+
+        The estimate is computed over the rows the query returns, in a query
+        around it: inside it, the database would compute it for every match
+        before sorting them by date. Reading the candidates again by id, as
+        ``best_estimated_first`` otherwise does, costs a few milliseconds more.
+        """
+        join, join_params, best_first, order_params = self.backend.estimate_sql(
+            self.query, self.language, self.languages
+        )
+        estimated = (
+            f"SELECT r.id, r.meeting_pk, r.meeting_date, "
+            f"ROW_NUMBER() OVER (ORDER BY {best_first}, {sql_ordering('newest')}) "
+            f"FROM ({sql}) r {join} ORDER BY {order}"
+        )
+        rows = self._read(estimated, [*order_params, *params, *join_params])
+        self.estimated_rank = {pk: place for pk, _meeting, _date, place in rows}
+        return [(pk, meeting, date) for pk, meeting, date, _place in rows]
 
     def best_candidates(self):
         """[(id, meeting id, meeting date)] of the CANDIDATES matches that the database estimates best.
@@ -379,6 +407,9 @@ class Search:
     def best_estimated_first(self, rows):
         """``rows`` (newest first), the best estimated first (see ``best_candidates``)."""
         self.newest_rank = {row[0]: index for index, row in enumerate(rows)}
+        if self.estimated_rank is not None and all(row[0] in self.estimated_rank for row in rows):
+            # Estimated by the query that read them.
+            return sorted(rows, key=lambda row: self.estimated_rank[row[0]])
         join, join_params, best_first, order_params = self.backend.estimate_sql(
             self.query, self.language, self.languages
         )
@@ -584,7 +615,7 @@ class Search:
     def relax(self):
         """Accept any of the query's clauses from now on."""
         self.relaxed = True
-        self._coarse_sample = None
+        self._coarse_sample = self.estimated_rank = None
         self.matches_sql, self.matches_params = self.backend.condition(
             self.query, self.languages, require_all=False
         )
@@ -638,7 +669,9 @@ class Search:
 
     def run_candidates(self):
         """The candidates, newest first or best estimated first, with the counts."""
-        rows = self.candidates()
+        # Under relevance sort, ranking.py ranks the RESCORE_WINDOW best estimated of them.
+        estimated = self.sort == "relevance" and self.backend.estimates_candidates
+        rows = self.candidates(estimated=estimated)
         if len(rows) < RELAX_BELOW and len(self.query.searched_clauses(self.languages)) > 1:
             self.relax()
             rows = self.candidates()

@@ -133,6 +133,14 @@ class Backend:
         typed, typed_params = self.typed_sql(language, [" ".join(term.words) for term in query.terms])
         return join, join_params, f"{typed} DESC, {score}", [*typed_params, *score_params]
 
+    def estimate_columns(self, language, languages):
+        """The columns of ``r`` that ``estimate_sql`` reads, when it reads no other table; or None.
+
+        With them, the query that reads the candidates estimates them too
+        (see Search.candidates).
+        """
+        return None
+
     def typed_sql(self, language, phrases):
         """SQL for how many of ``phrases`` the text of ``r`` in ``language`` holds as written (see ``contains_sql``)."""
         typed, params = [], []

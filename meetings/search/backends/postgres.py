@@ -69,6 +69,10 @@ class PostgresBackend(Backend):
         score = f"GREATEST({', '.join(scores)})" if scores else "0"
         return "", [], f"{score} DESC", params
 
+    def estimate_columns(self, language, languages):
+        # The plain copy of the page's language (typed_sql) and the vectors (index_score_sql).
+        return [f"plain_{language}", *(f"search_{searched}" for searched in languages)]
+
     def plain_sql(self, column):
         # Migration 0016: what the trigger keeps in plain_fr and plain_en.
         return f"meetings_plain_text({column})"
