@@ -120,7 +120,14 @@ def database_settings(url):
     if database["ENGINE"] == "django.db.backends.postgresql":
         # Page queries are short; JIT compilation added 30-160 ms to large ones at a
         # million recommendations (bench/RESULTS.md).
-        database.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+        # A search's bitmap of a common pair of words, and its sort of the
+        # candidates, outgrow PostgreSQL's default 4 MB at a million
+        # recommendations: the bitmap turns lossy (every row of its pages is
+        # checked again) and the sort spills to disk. 16 MB took "Indigenous
+        # communities" from 115 to 80 ms (bench/RESULTS.md); a sort or hash
+        # takes it only while it runs, and a page runs one at a time.
+        work_mem = os.environ.get("DATABASE_WORK_MEM", "16MB")
+        database.setdefault("OPTIONS", {})["options"] = f"-c jit=off -c work_mem={work_mem}"
         # A database that accepts connections and never answers must not hang a
         # worker: give up connecting after a few seconds (ccs_archive/database.py).
         database["OPTIONS"]["connect_timeout"] = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))

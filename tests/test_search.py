@@ -1047,3 +1047,25 @@ def test_a_sample_holds_exactly_the_matches_whose_id_is_a_multiple(text, every):
     assert matches, "nothing to sample"
     expected = Counter(date for pk, _meeting, date in matches if pk % every == 0)
     assert {_as_date(day): n for day, n in search.sampled_dates(every)} == expected
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="PostgreSQL's own settings; runs in the PostgreSQL pass",
+)
+def test_searches_run_with_the_memory_a_common_pair_of_words_needs():
+    """Without it, the bitmap of "Indigenous communities" at a million turns lossy and its sort spills to disk."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem")
+        assert cursor.fetchone()[0] == "16MB"
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+
+
+def test_the_search_memory_is_the_operators_to_set(monkeypatch):
+    from ccs_archive.settings import database_settings
+
+    monkeypatch.setenv("DATABASE_WORK_MEM", "64MB")
+    options = database_settings("postgres://archive@db.example/archive")["OPTIONS"]["options"]
+    assert options.split() == ["-c", "jit=off", "-c", "work_mem=64MB"]
+    assert "OPTIONS" not in database_settings("sqlite:////tmp/archive.sqlite3")
