@@ -603,6 +603,28 @@ def test_with_few_enough_matches_relevance_ranks_those_estimated_best(monkeypatc
     assert not set(exhaustive[:3]) <= set(newest[:10])
 
 
+@pytest.mark.parametrize("query", ["clients", "services numériques", "services en ligne"])
+def test_the_estimate_of_the_matches_alone_orders_them_as_scoring_every_row_would(monkeypatch, query):
+    """SQLite scores only the matches with BM25, not every row holding one of the words."""
+    from meetings.search import engine
+    from meetings.search.backends import get_backend
+    from meetings.search.query import parse_query
+
+    monkeypatch.setattr(engine, "CANDIDATES", 3)
+    run = engine.Search(parse_query(query, "fr"), "fr", ("fr", "en"))
+    run.run()
+    assert run.estimated_best
+    among_the_matches = run.best_candidates()
+    backend = type(get_backend())
+    everywhere = backend.index_score_sql
+    monkeypatch.setattr(
+        backend,
+        "index_score_sql",
+        lambda self, query, language, languages, among=None: everywhere(self, query, language, languages),
+    )
+    assert run.best_candidates() == among_the_matches
+
+
 def ranked(query, language="fr", **options):
     """Every match's id, in the order the pages list them."""
     from meetings.search.engine import Search, searched_languages

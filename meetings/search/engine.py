@@ -390,8 +390,9 @@ class Search:
         them, and close enough to ``ranking.py`` that the best matches are
         among those it chooses (bench/search_scale.py --agreement measures it).
         """
+        matches, matches_params = self.hits_sql()
         join, join_params, best_first, order_params = self.backend.estimate_sql(
-            self.query, self.language, self.languages
+            self.query, self.language, self.languages, among=(f"SELECT r.id {matches}", matches_params)
         )
         hits, params = self.hits_sql(join=join)
         columns = ", ".join(f"r.{column}" for column in _SQL_COLUMNS.values())

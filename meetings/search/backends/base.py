@@ -118,7 +118,7 @@ class Backend:
         """SQL for the first day of the year of the date ``day``."""
         raise NotImplementedError
 
-    def estimate_sql(self, query, language, languages):
+    def estimate_sql(self, query, language, languages, among=None):
         """A first estimate of relevance, computed by the database for a row ``r``.
 
         ``(join, join_params, order, order_params)``: SQL to join after
@@ -128,8 +128,11 @@ class Backend:
         found only through its stem at a third), then the index's score, which
         weighs the fields and languages as ``ranking.py`` does. The engine uses
         it to choose which matches ``ranking.py`` then ranks.
+
+        ``among``, ``(sql, params)`` of a query of ids, holds every row the
+        estimate will be asked of, for a backend whose join reads more.
         """
-        join, join_params, score, score_params = self.index_score_sql(query, language, languages)
+        join, join_params, score, score_params = self.index_score_sql(query, language, languages, among)
         typed, typed_params = self.typed_sql(language, [" ".join(term.words) for term in query.terms])
         return join, join_params, f"{typed} DESC, {score}", [*typed_params, *score_params]
 
@@ -154,8 +157,8 @@ class Backend:
         """SQL true when the text of ``r`` in ``language`` holds ``words`` as written, case and accents aside."""
         return f"{self.plain_sql(f'r.text_{language}')} LIKE %s ESCAPE '\\'", [like_pattern(words)]
 
-    def index_score_sql(self, query, language, languages):
-        """``(join, join_params, order, order_params)`` of the full-text index's score alone."""
+    def index_score_sql(self, query, language, languages, among=None):
+        """``(join, join_params, order, order_params)`` of the full-text index's score alone (see ``estimate_sql``)."""
         raise NotImplementedError
 
     def plain_sql(self, column):

@@ -41,7 +41,8 @@ class PostgresBackend(Backend):
     def year_start_sql(self, day):
         return f"CAST(date_trunc('year', {day}) AS date)"
 
-    def index_score_sql(self, query, language, languages):
+    def index_score_sql(self, query, language, languages, among=None):
+        # The score is computed in the row itself: ``among`` changes nothing.
         scores, params = [], []
         for searched in languages:
             # Each word apart, a phrase's too: ts_rank gives every match of a
