@@ -1091,3 +1091,55 @@ def test_the_search_memory_is_the_operators_to_set(monkeypatch):
     options = database_settings("postgres://archive@db.example/archive")["OPTIONS"]["options"]
     assert options.split() == ["-c", "jit=off", "-c", "work_mem=64MB"]
     assert "OPTIONS" not in database_settings("sqlite:////tmp/archive.sqlite3")
+
+
+WORDS_QUERIES = [
+    "services numériques",
+    "données personnelles",
+    "intelligence artificielle",
+    "Indigenous communities",
+    "call centre",
+    "passeport OR données",
+    "services -numériques",
+    '"services en personne" clients',
+    "transparence confiance",
+    "accessibility data",
+]
+
+
+@pytest.mark.parametrize("query", WORDS_QUERIES)
+@pytest.mark.parametrize("only_page_language", [False, True])
+def test_the_index_of_all_the_words_finds_every_match(query, only_page_language):
+    """PostgreSQL reads a query of several words from one index of both vectors; the matches are the same."""
+    from meetings.search.engine import Search, searched_languages
+    from meetings.search.query import parse_query
+
+    language = "en" if query[0] in "IcaA" else "fr"
+    run = Search(parse_query(query, language), language, searched_languages(language, only_page_language))
+    found = {}
+    for name, sql, params in [
+        ("indexed", run.matches_sql, run.matches_params),
+        ("tested", run.tested_sql, run.tested_params),
+    ]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT r.id FROM meetings_recommendation r WHERE ({sql}) AND r.is_published", params
+            )
+            found[name] = {pk for (pk,) in cursor.fetchall()}
+    assert found["indexed"] == found["tested"]
+    assert found["tested"] or query == "accessibility data"
+    if connection.vendor == "postgresql":
+        # Where there are several words to intersect, the index of them all is read.
+        several = query not in ("passeport OR données", "services -numériques")
+        assert ("(r.search_fr || r.search_en) @@" in run.matches_sql) == several
+
+
+def test_a_query_of_several_words_finds_them_in_either_language(newest_meeting):
+    """One word in the French text, the other in the English: a match, as each word may be in either."""
+    theme = newest_meeting.themes.first()
+    mixed = theme.recommendations.create(
+        text_fr="Le zorblaxique reste.", text_en="The quuxification stays.", position=99
+    )
+    results = search("zorblaxique quuxification")
+    assert [hit.recommendation.pk for hit in results.page.object_list] == [mixed.pk]
+    assert search('"zorblaxique reste" quuxification').total == 1

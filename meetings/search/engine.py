@@ -267,7 +267,10 @@ class Search:
         self.query = with_subjects(parsed, languages)
         self.language = language
         self.languages = languages
-        self.matches_sql, self.matches_params = self.backend.condition(self.query, languages)
+        # The matches' condition, and the same for a query that tests rows one by one (see Backend.conditions).
+        (self.matches_sql, self.matches_params), (self.tested_sql, self.tested_params) = (
+            self.backend.conditions(self.query, languages)
+        )
         self.sort = sort
         self.year = year
         self.meeting = meeting
@@ -298,15 +301,17 @@ class Search:
         """The FROM and WHERE of the matches (``r``), and their parameters (``join``'s come first)."""
         where, params = self.where(with_year, with_meeting)
         source = connection.ops.quote_name(table(Recommendation))
-        matches_sql = self.matches_sql
+        matches_sql, matches_params = self.matches_sql, self.matches_params
         if sample_every:
             # On PostgreSQL, a table of the sample alone, with partial indexes of its
-            # coarser samples; on SQLite, the sampled rows of the full-text index.
+            # coarser samples, which the condition's own test reads best; on SQLite,
+            # the sampled rows of the full-text index.
             source, sampled = self.backend.sample_sql(sample_every)
             where += f" AND {sampled}"
-            matches_sql = self.backend.sampled_matches_sql(matches_sql, sample_every)
+            matches_sql = self.backend.sampled_matches_sql(self.tested_sql, sample_every)
+            matches_params = self.tested_params
         sql = f"FROM {source} r {join} WHERE ({matches_sql}) AND {where}{extra}"
-        return sql, [*self.matches_params, *params]
+        return sql, [*matches_params, *params]
 
     def candidates(self, with_year=True, with_meeting=True, limit=None, estimated=False):
         """[(id, meeting id, meeting date)] of the first ``limit`` matches, newest (or oldest) first.
@@ -348,9 +353,9 @@ class Search:
             sql = (
                 f"SELECT {columns} FROM ("
                 f"SELECT * FROM {recommendations} r WHERE {where} ORDER BY {order} LIMIT %s"
-                f") r WHERE ({self.matches_sql}) ORDER BY {order} LIMIT %s"
+                f") r WHERE ({self.tested_sql}) ORDER BY {order} LIMIT %s"
             )
-            rows = read(sql, [*params, walk, *self.matches_params, limit])
+            rows = read(sql, [*params, walk, *self.tested_params, limit])
             if len(rows) == limit:
                 return rows
         hits, params = self.hits_sql(with_year, with_meeting)
@@ -620,6 +625,7 @@ class Search:
         self.matches_sql, self.matches_params = self.backend.condition(
             self.query, self.languages, require_all=False
         )
+        self.tested_sql, self.tested_params = self.matches_sql, self.matches_params
 
     def run(self):
         rows = self.every_match_at_once()

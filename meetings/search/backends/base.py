@@ -72,7 +72,8 @@ class Backend:
         """
         return matches_sql
 
-    def clause_sql(self, clause, languages):
+    def clause_sql(self, clause, languages, subjects=None):
+        """SQL true for a row ``r`` matching ``clause``; ``subjects``, ``subjects_sql`` of its subjects if read already."""
         parts, params = [], []
         for alternative in clause.terms:
             sqls = []
@@ -84,7 +85,7 @@ class Backend:
             if sqls:
                 parts.append(" AND ".join(sqls))
         if clause.subjects:
-            sql, subject_params = self.subjects_sql(clause.subjects)
+            sql, subject_params = subjects or self.subjects_sql(clause.subjects)
             parts.append(sql)
             params += subject_params
         return "(" + " OR ".join(f"({part})" for part in parts) + ")", params
@@ -99,11 +100,23 @@ class Backend:
 
     def condition(self, query, languages, require_all=True):
         """SQL true for a recommendation row ``r`` matching ``query`` (see ``matches``), and its parameters."""
-        clauses, params = [], []
+        return self.conditions(query, languages, require_all)[0]
+
+    def conditions(self, query, languages, require_all=True):
+        """``condition`` twice: for a query that the indexes answer, and for one that tests rows one by one.
+
+        The first may add a test that an index answers quicker than the
+        condition's own (``words_sql``); it only costs more to a query that
+        reads rows in another order and tests each (Search.walk_length).
+        Each is ``(sql, params)``.
+        """
+        clauses, params, read = [], [], []
         for clause in query.searched_clauses(languages):
-            sql, clause_params = self.clause_sql(clause, languages)
+            subjects = self.subjects_sql(clause.subjects) if clause.subjects else None
+            sql, clause_params = self.clause_sql(clause, languages, subjects)
             clauses.append(sql)
             params += clause_params
+            read.append((clause, subjects))
         where = clauses if require_all else [f"({' OR '.join(clauses)})"] if clauses else []
         for term in query.excluded:
             if any(term.folded(language) for language in languages):
@@ -112,7 +125,18 @@ class Backend:
                 params += term_params
         if not where:
             where = ["1 = 0"]
-        return " AND ".join(where), params
+        exact = " AND ".join(where), params
+        words = self.words_sql(read, languages) if require_all and where != ["1 = 0"] else None
+        if not words:
+            return exact, exact
+        return (f"{words[0]} AND {exact[0]}", [*words[1], *params]), exact
+
+    def words_sql(self, clauses, languages):
+        """A test that an index answers for every row that the clauses all match (and some others), or None.
+
+        ``clauses`` is [(clause, its subjects_sql or None)].
+        """
+        return None
 
     def year_start_sql(self, day):
         """SQL for the first day of the year of the date ``day``."""
