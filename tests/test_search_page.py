@@ -247,3 +247,26 @@ def test_past_the_count_bound_the_page_says_about(client, monkeypatch):
     assert "(environ " in page
     english = text(get(client, path="/en/search/", q="services"))
     assert "About " in english and "Past 10 matches, counts are estimated" in english
+
+
+@pytest.mark.parametrize(
+    "language, value, estimated, shown",
+    [
+        ("fr", 1234, False, "1234"),
+        ("fr", 12345, True, "environ 12\u00a0000"),
+        ("fr", 99, True, "environ 99"),
+        ("en", 1234, False, "1234"),
+        ("en", 1234567, True, "about 1,200,000"),
+    ],
+)
+def test_a_facet_says_about_only_of_an_estimate(language, value, estimated, shown):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from meetings.search.engine import Count
+
+    with translation.override(language):
+        rendered = Template("{% load archive %}{{ count|match_count }}").render(
+            Context({"count": Count(value, estimated=estimated)})
+        )
+    assert rendered == shown
