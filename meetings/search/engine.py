@@ -488,17 +488,12 @@ class Search:
         matches = sum(n for _day, n in self.coarse_dates()) * COARSE_SAMPLE_EVERY
         return matches / max(recommendations_estimate(), 1)
 
-    def _dates(self, sql, params):
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-
     def sampled_dates(self, every, years=None):
         """[(meeting date, n)] of the sampled matches (every ``every``-th id), whatever the year or in ``years``."""
         extra, extra_params = _in_years(years)
         hits, params = self.hits_sql(with_year=False, sample_every=every, extra=extra)
         sql = f"SELECT r.meeting_date, COUNT(*) {hits} GROUP BY r.meeting_date"
-        return self._dates(sql, [*params, *extra_params])
+        return self._read(sql, [*params, *extra_params])
 
     def counted_dates(self, limit, years=None):
         """[(meeting date, n)] of at most ``limit`` matches, whatever the year or in ``years`` alone."""
@@ -507,7 +502,7 @@ class Search:
         extra, extra_params = _in_years(years)
         hits, params = self.hits_sql(with_year=False, extra=extra)
         sql = f"SELECT d, COUNT(*) FROM (SELECT r.meeting_date AS d {hits} LIMIT %s) c GROUP BY d"
-        return self._dates(sql, [*params, *extra_params, limit])
+        return self._read(sql, [*params, *extra_params, limit])
 
     def count_years(self):
         """{year: Count} of every match, the year filter left out; years with no match are absent.
@@ -742,11 +737,10 @@ class Search:
         at 100,000 recommendations).
         """
         hits, params = self.hits_sql()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT COUNT(*) FROM (SELECT r.id {hits} LIMIT %s) found", [*params, more_than + 1]
-            )
-            return cursor.fetchone()[0] > more_than
+        [(found,)] = self._read(
+            f"SELECT COUNT(*) FROM (SELECT r.id {hits} LIMIT %s) found", [*params, more_than + 1]
+        )
+        return found > more_than
 
     def fetch(self, offset, limit):
         ids = [row[0] for row in self.rows[offset : offset + limit]]
