@@ -55,7 +55,7 @@ from django.db import connection
 from django.db.models import F
 from modeltranslation.settings import AVAILABLE_LANGUAGES
 
-from meetings.models import Meeting, Recommendation, Subject
+from meetings.models import Meeting, Recommendation, Subject, Theme
 
 from . import suggestions
 from .backends import get_backend
@@ -581,28 +581,30 @@ class Search:
         return years
 
     def documents(self, ids):
-        """The texts of these recommendations, in every language, for ranking."""
-        columns = []
-        for language in AVAILABLE_LANGUAGES:
-            columns += [
-                ((language, "text"), f"text_{language}"),
-                ((language, "theme"), f"theme__title_{language}"),
-                ((language, "meeting"), f"theme__meeting__title_{language}"),
-            ]
+        """The texts of these recommendations, in every language, for ranking.
+
+        Read with plain SQL: through the ORM, the same 200 rows of three tables
+        cost twice as long as the database takes to find them.
+        """
+        fields = [
+            (language, name) for language in AVAILABLE_LANGUAGES for name in ("text", "theme", "meeting")
+        ]
+        columns = {"text": "r.text_{}", "theme": "t.title_{}", "meeting": "m.title_{}"}
+        if not ids:
+            return {}
         subject_ids = {subject for clause in self.query.clauses for subject in clause.subjects}
-        under = recommendations_under(subject_ids, ids) if subject_ids and ids else {}
-        rows = (
-            Recommendation.objects.filter(pk__in=ids)
-            .order_by()
-            .values_list("pk", *(name for _key, name in columns))
+        under = recommendations_under(subject_ids, ids) if subject_ids else {}
+        quote = connection.ops.quote_name
+        ids_sql, ids_params = self.backend.ids_sql(ids)
+        sql = (
+            f"SELECT r.id, {', '.join(columns[name].format(language) for language, name in fields)} "
+            f"FROM {quote(table(Recommendation))} r "
+            f"JOIN {quote(table(Theme))} t ON t.id = r.theme_id "
+            f"JOIN {quote(table(Meeting))} m ON m.id = t.meeting_id WHERE {ids_sql}"
         )
         return {
-            row[0]: make_document(
-                row[0],
-                {key: row[index + 1] for index, (key, _name) in enumerate(columns)},
-                under.get(row[0], ()),
-            )
-            for row in rows
+            row[0]: make_document(row[0], dict(zip(fields, row[1:], strict=True)), under.get(row[0], ()))
+            for row in self._read(sql, ids_params)
         }
 
     def judge(self, ids):

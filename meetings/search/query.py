@@ -16,6 +16,7 @@ widen a clause with the subjects its words name.
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .text import fold_word, words
 
@@ -43,9 +44,7 @@ class Term:
 
     def folded(self, language):
         """The term's search terms in ``language``, stop words left out."""
-        if len(self.words) == 1 and self.words[0].lower() in QUERY_STOP_WORDS[language]:
-            return ()
-        return tuple(t for t in (fold_word(w, language) for w in self.words) if t)
+        return _folded(self.words, language)
 
     def __str__(self):
         text = " ".join(self.words)
@@ -109,6 +108,14 @@ class ParsedQuery:
         ]
         parts += [f"-{term}" for term in self.excluded]
         return " ".join(parts)
+
+
+# Ranking asks it of each term for every document it reads.
+@lru_cache(maxsize=4096)
+def _folded(term_words, language):
+    if len(term_words) == 1 and term_words[0].lower() in QUERY_STOP_WORDS[language]:
+        return ()
+    return tuple(t for t in (fold_word(w, language) for w in term_words) if t)
 
 
 def is_page_stop_word(term, language):

@@ -34,17 +34,20 @@ def fold_phrase(text, language):
     return tuple(t for t in (fold_word(w, language) for w in words(text)) if t)
 
 
+@lru_cache(maxsize=10_000)
+def _terms_of(pk, language, name, use_for):
+    """A subject's terms in one language, from its name and use-for text: the same text, the same terms."""
+    folded = (fold_phrase(text, language) for text in [name or "", *(use_for or "").splitlines()])
+    return tuple(SubjectTerm(pk, language, phrase) for phrase in folded if phrase)
+
+
 def subject_terms(languages):
     """Every subject's preferred and use-for terms, folded, in one query."""
     fields = [f"{name}_{language}" for language in languages for name in ("name", "use_for")]
     terms = []
-    for row in Subject.objects.values("pk", *fields):
-        for language in languages:
-            texts = [row[f"name_{language}"] or ""] + (row[f"use_for_{language}"] or "").splitlines()
-            for text in texts:
-                folded = fold_phrase(text, language)
-                if folded:
-                    terms.append(SubjectTerm(row["pk"], language, folded))
+    for row in Subject.objects.values_list("pk", *fields):
+        for index, language in enumerate(languages):
+            terms += _terms_of(row[0], language, row[1 + 2 * index], row[2 + 2 * index])
     return terms
 
 
@@ -74,9 +77,11 @@ def _spans(clauses, terms, language):
         folded = clause.terms[0][0].folded(language)
         for position, token in enumerate(folded):
             tokens.append((index, token, position == 0, position == len(folded) - 1))
+    # Only a term whose first word the query holds can match.
+    present = {token for _index, token, _first, _last in tokens if token is not None}
     found = []
     for term in terms:
-        if term.language != language:
+        if term.language != language or term.folded[0] not in present:
             continue
         size = len(term.folded)
         for start in range(len(tokens) - size + 1):
