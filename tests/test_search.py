@@ -163,6 +163,17 @@ def test_highlighting_marks_every_form_of_the_word():
     assert "<mark>données</mark>" in hit.highlighted or "<mark>donnée</mark>" in hit.highlighted
 
 
+def test_highlighting_finds_capitals_accents_and_endings_and_leaves_other_text_as_it_is():
+    from meetings.search.highlight import highlight
+    from meetings.search.query import parse_query
+
+    terms = parse_query("numerique services", "fr").terms
+    assert highlight("Les SERVICES NUMÉRIQUES d’abord", terms, "fr") == (
+        "Les <mark>SERVICES</mark> <mark>NUMÉRIQUES</mark> d’abord"
+    )
+    assert highlight("Rien à marquer <ici>", terms, "fr") == "Rien à marquer &lt;ici&gt;"
+
+
 def test_sentinel_characters_in_text_cannot_fake_a_highlight(newest_meeting):
     theme = newest_meeting.themes.first()
     theme.recommendations.create(

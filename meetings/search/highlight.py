@@ -9,7 +9,7 @@ then do the sentinels become ``<mark>`` elements.
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .text import WORD, fold_word
+from .text import WORD, fold_word, may_hold, unaccent
 
 # Private-use characters that no archive text holds.
 MARK_START, MARK_END = "\ue000", "\ue001"
@@ -18,13 +18,16 @@ SENTINELS = MARK_START + MARK_END
 
 def _spans(text, terms, language):
     """The (start, end) character spans of ``terms`` in ``text``."""
+    plain = unaccent(text).lower()
+    wanted_words = [[fold_word(word, language) for word in term.words] for term in terms]
+    if not any(all(may_hold(plain, w) for w in wanted if w) for wanted in wanted_words if any(wanted)):
+        return []  # most themes' titles, read into words for nothing
     tokens = [
         (match.start(), match.end(), fold_word(match.group(), language)) for match in WORD.finditer(text)
     ]
     folded = [token for _start, _end, token in tokens]
     spans = []
-    for term in terms:
-        wanted = [fold_word(word, language) for word in term.words]
+    for wanted in wanted_words:
         offsets = [(i, w) for i, w in enumerate(wanted) if w]
         if not offsets:
             continue

@@ -25,7 +25,7 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .text import fold_word, unaccent, words
+from .text import fold_word, may_hold, unaccent, words
 
 FIELD_WEIGHTS = {"text": 1.0, "theme": 0.5, "meeting": 0.25}
 OTHER_LANGUAGE_WEIGHT = 0.8
@@ -86,12 +86,6 @@ def make_document(pk, texts, subjects=()):
     return Document(pk, texts, set(subjects))
 
 
-def _may_hold(plain, stem):
-    # A word's stem is its beginning, but for a last letter or two ("agency", "agenc";
-    # "happy", "happi"): if even that much is not in the text, the word is not.
-    return stem[: max(3, len(stem) - 2)] in plain
-
-
 @lru_cache(maxsize=1024)
 def _wanted(words, language):
     """A term's words, folded (stemmed) and exact: the same for every document of a search."""
@@ -102,7 +96,7 @@ def _occurrences(term, language, document, name):
     """Weighted count of ``term`` in one field: 1 for the very words, STEM_WEIGHT for the stem alone."""
     wanted, exact_wanted = _wanted(tuple(term.words), language)
     plain = document.plain(language, name)
-    if not all(_may_hold(plain, w) for w in wanted if w):
+    if not all(may_hold(plain, w) for w in wanted if w):
         return 0.0
     words_of = document.words(language, name)
     if len(wanted) == 1:
@@ -162,7 +156,7 @@ def _adjacent_pairs(query, document, languages):
             continue
         for language in languages:
             a, b = fold_word(first.words[0], language), fold_word(second.words[0], language)
-            if not (a and b and _may_hold(document.plain(language, "text"), a)):
+            if not (a and b and may_hold(document.plain(language, "text"), a)):
                 continue
             folded = [token for token in document.words(language, "text").folded if token]
             if any(x == a and y == b for x, y in zip(folded, folded[1:], strict=False)):

@@ -85,6 +85,16 @@ def fold_word(word, language):
     return _stemmer(language).stemWord(folded)
 
 
+def may_hold(plain, stem):
+    """Whether ``plain`` (lower case, without accents) may hold a word of this stem.
+
+    A word's stem is its beginning, but for a last letter or two ("agency",
+    "agenc"; "happy", "happi"): if even that much is not in the text, the
+    word is not, and the text need not be read into words.
+    """
+    return stem[: max(3, len(stem) - 2)] in plain
+
+
 # A word, or hyphenated words ("c'est-à-dire" gives "est-à-dire").
 _TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 
