@@ -755,8 +755,12 @@ class Search:
         # for each hit (a few milliseconds a page).
         subjects = {pk: [] for pk in ids}
         if ids:
-            for subject in Subject.objects.filter(recommendations__in=ids).annotate(
-                hit=F("recommendations__id")
+            # What a hit shows of its subjects: the name and the link.
+            shown = [f"{name}_{language}" for name in ("name", "slug") for language in AVAILABLE_LANGUAGES]
+            for subject in (
+                Subject.objects.filter(recommendations__in=ids)
+                .only(*shown)
+                .annotate(hit=F("recommendations__id"))
             ):
                 subjects[subject.hit].append(subject)
         terms = self.parsed.terms
@@ -793,7 +797,9 @@ class Search:
                 counts[boundary] = cursor.fetchone()[0]
         newest = sorted({(date, meeting) for _id, meeting, date in rows}, reverse=True)
         newest = [meeting for _date, meeting in newest[:MAX_MEETING_FACETS]]
-        meetings = Meeting.objects.in_bulk(newest)
+        # What a facet shows: the title and the date (the other columns hold long texts).
+        titles = [f"title_{language}" for language in AVAILABLE_LANGUAGES]
+        meetings = Meeting.objects.only("date", *titles).in_bulk(newest)
         return [(meetings[pk], counts[pk]) for pk in newest]
 
 
