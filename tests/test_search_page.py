@@ -270,3 +270,20 @@ def test_a_facet_says_about_only_of_an_estimate(language, value, estimated, show
             Context({"count": Count(value, estimated=estimated)})
         )
     assert rendered == shown
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [("fr", "3 décembre 2024"), ("en", "December 3, 2024")],
+)
+def test_a_date_reads_in_the_page_language_however_often_it_is_shown(language, shown):
+    import datetime
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    template = Template('{% load archive %}{{ day|long_date }}|{{ day|date:"DATE_FORMAT" }}')
+    for other in ("en", "fr", language):
+        with translation.override(other):
+            rendered = template.render(Context({"day": datetime.date(2024, 12, 3)}))
+    assert rendered == f"{shown}|{shown}"
