@@ -12,7 +12,7 @@ words match, as before, or when the recommendation is under the subject.
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import Q
+from django.db import connection
 
 from meetings.models import Subject
 
@@ -148,12 +148,23 @@ def with_subjects(query, languages):
 
 
 def recommendations_under(subject_ids, recommendation_ids):
-    """{recommendation id: set of subject ids} among ``subject_ids``, for these recommendations."""
-    through = Subject.recommendations.through
-    pairs = through.objects.filter(
-        Q(subject_id__in=subject_ids) & Q(recommendation_id__in=recommendation_ids)
-    ).values_list("recommendation_id", "subject_id")
+    """{recommendation id: set of subject ids} among ``subject_ids``, for these recommendations.
+
+    In plain SQL: ranking asks it of 200 recommendations, and the ORM spent
+    three times as long building the query as the database took to answer it.
+    """
+    subject_ids, recommendation_ids = list(subject_ids), list(recommendation_ids)
+    if not subject_ids or not recommendation_ids:
+        return {}
+    through = connection.ops.quote_name(Subject.recommendations.through._meta.db_table)
+    sql = (
+        f"SELECT recommendation_id, subject_id FROM {through} "
+        f"WHERE subject_id IN ({', '.join(['%s'] * len(subject_ids))}) "
+        f"AND recommendation_id IN ({', '.join(['%s'] * len(recommendation_ids))})"
+    )
     found = {}
-    for recommendation, subject in pairs:
-        found.setdefault(recommendation, set()).add(subject)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*subject_ids, *recommendation_ids])
+        for recommendation, subject in cursor.fetchall():
+            found.setdefault(recommendation, set()).add(subject)
     return found
