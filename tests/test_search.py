@@ -890,6 +890,36 @@ def test_the_first_estimate_finds_words_as_written_whatever_their_case_and_accen
         assert cursor.fetchone()[0] == 2 * holds
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's table of plain copies; PostgreSQL's are columns")
+def test_the_plain_copies_follow_every_edit_and_come_back_when_missing(newest_meeting):
+    from meetings.search.backends import get_backend
+    from meetings.search.backends.sqlite import PLAIN_TABLE
+
+    def plain(pk):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT plain_fr, plain_en FROM {PLAIN_TABLE} WHERE id = %s", [pk])
+            return cursor.fetchone()
+
+    recommendation = newest_meeting.themes.first().recommendations.create(
+        text_fr="Des services NUMÉRIQUES", text_en="Digital SERVICES", position=99
+    )
+    assert plain(recommendation.pk) == ("des services numeriques", "digital services")
+    recommendation.text_fr = "Une Œuvre"
+    recommendation.save()
+    assert plain(recommendation.pk) == ("une oeuvre", "digital services")
+    pk = recommendation.pk
+    recommendation.delete()
+    assert plain(pk) is None
+    # Lost, or never made (a database from before them): the next migrate makes them again.
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {PLAIN_TABLE}")
+    get_backend().after_migrate()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {PLAIN_TABLE}")
+        assert cursor.fetchone()[0] == Recommendation.objects.count() > 0
+    assert search("numérique").total > 0
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plain copy of the texts")
 def test_the_plain_copy_of_a_text_is_lowered_whatever_the_database_locale():
     """Under the C locale, lower() leaves "É" and "Œ" as they are: they are unaccented first."""
