@@ -890,7 +890,9 @@ def test_the_first_estimate_finds_words_as_written_whatever_their_case_and_accen
         assert cursor.fetchone()[0] == 2 * holds
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's table of plain copies; PostgreSQL's are columns")
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="SQLite's table of plain copies; PostgreSQL's are columns"
+)
 def test_the_plain_copies_follow_every_edit_and_come_back_when_missing(newest_meeting):
     from meetings.search.backends import get_backend
     from meetings.search.backends.sqlite import PLAIN_TABLE
