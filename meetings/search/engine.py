@@ -402,9 +402,7 @@ class Search:
         hits, params = self.hits_sql(join=join)
         columns = ", ".join(f"r.{column}" for column in _SQL_COLUMNS.values())
         sql = f"SELECT {columns} {hits} ORDER BY {best_first}, {sql_ordering('newest')} LIMIT %s"
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*join_params, *params, *order_params, CANDIDATES])
-            rows = cursor.fetchall()
+        rows = self._read(sql, [*join_params, *params, *order_params, CANDIDATES])
         # Best estimated first; ranking.py's equal scores go newest first.
         newest = sorted(rows, key=_newest_first)
         self.newest_rank = {row[4]: index for index, row in enumerate(newest)}
@@ -422,9 +420,7 @@ class Search:
         ids, ids_params = self.backend.ids_sql([row[0] for row in rows])
         recommendations = connection.ops.quote_name(table(Recommendation))
         sql = f"SELECT r.id FROM {recommendations} r {join} WHERE {ids} ORDER BY {best_first}, {sql_ordering('newest')}"
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*join_params, *ids_params, *order_params])
-            order = [pk for (pk,) in cursor.fetchall()]
+        order = [pk for (pk,) in self._read(sql, [*join_params, *ids_params, *order_params])]
         by_id = {row[0]: row for row in rows}
         return [by_id[pk] for pk in order]
 
@@ -653,9 +649,7 @@ class Search:
             f"SELECT {columns} FROM (SELECT r.* {hits} LIMIT %s) r {join} "
             f"ORDER BY {best_first}, {sql_ordering('newest')}"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, COUNT_BOUND + 1, *join_params, *order_params])
-            everything = cursor.fetchall()
+        everything = self._read(sql, [*params, COUNT_BOUND + 1, *join_params, *order_params])
         if len(everything) > COUNT_BOUND or len(everything) < RELAX_BELOW:
             return None
         newest = sorted(everything, key=_newest_first)
@@ -792,9 +786,7 @@ class Search:
             hits, params = self.hits_sql(
                 with_meeting=False, extra=" AND r.meeting_date = %s AND r.meeting_pk = %s"
             )
-            with connection.cursor() as cursor:
-                cursor.execute(f"SELECT COUNT(*) {hits}", [*params, _as_date(day), boundary])
-                counts[boundary] = cursor.fetchone()[0]
+            [(counts[boundary],)] = self._read(f"SELECT COUNT(*) {hits}", [*params, _as_date(day), boundary])
         newest = sorted({(date, meeting) for _id, meeting, date in rows}, reverse=True)
         newest = [meeting for _date, meeting in newest[:MAX_MEETING_FACETS]]
         # What a facet shows: the title and the date (the other columns hold long texts).
