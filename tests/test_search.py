@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from meetings.models import Meeting, Recommendation
+from meetings.models import Meeting, Recommendation, Theme
 from meetings.search.engine import search_recommendations
 from tests.sort_keys import copies_out_of_step
 
@@ -419,6 +419,33 @@ def sample_table_out_of_step():
             f"EXCEPT SELECT {columns} FROM meetings_recommendation WHERE id % 32 = 0)"
         )
         return cursor.fetchall()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's GIN indexes")
+def test_no_search_index_queues_its_new_entries(newest_meeting):
+    """A queued entry is read by every search until a VACUUM: each index takes it at once instead."""
+    theme = Theme.objects.create(meeting=newest_meeting, position=99, title_fr="Tambours", title_en="Drums")
+    theme.recommendations.create(pk=3200, text_fr="Le tambour.", text_en="The drum.", position=1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, c.reloptions FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_am a ON a.oid = c.relam WHERE a.amname = 'gin' ORDER BY c.relname"
+        )
+        indexes = cursor.fetchall()
+    assert [name for name, _options in indexes] == [
+        "meetings_recommendation_search_en",
+        "meetings_recommendation_search_fr",
+        "meetings_recommendation_search_words",
+        "meetings_search_sample_en",
+        "meetings_search_sample_en_coarse",
+        "meetings_search_sample_en_middle",
+        "meetings_search_sample_fr",
+        "meetings_search_sample_fr_coarse",
+        "meetings_search_sample_fr_middle",
+        "meetings_searchterm_trigram",
+    ]
+    assert all(options == ["fastupdate=off"] for _name, options in indexes)
+    assert search_recommendations("tambour", "fr").total == 1
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's sample table")
