@@ -255,6 +255,11 @@ def test_vectors_are_those_the_trigger_computes():
     loaded = generate(300, seed=15)
     ids = list(loaded.values_list("pk", flat=True))
     with connection.cursor() as cursor:
+        # In the order its reads want: the coarse sample's rows first, then the middle one's.
+        cursor.execute("SELECT id FROM meetings_search_sample ORDER BY ctid")
+        sampled = [pk for (pk,) in cursor.fetchall()]
+        assert sampled == sorted(sampled, key=lambda pk: (pk % 256 != 0, pk % 64 != 0, pk))
+        assert sampled[0] % 256 == 0
         cursor.execute(
             "SELECT id, search_fr, search_en, plain_fr, plain_en FROM meetings_recommendation WHERE id = ANY(%s)",
             [ids],
@@ -275,7 +280,7 @@ def test_vectors_are_those_the_trigger_computes():
         )
         assert cursor.fetchall() == []
         cursor.execute("SELECT indexname FROM pg_indexes WHERE indexdef LIKE %s", ["% USING gin (search_%"])
-        # The bulk loader rebuilds every one of them; the sample's table keeps its own.
+        # The bulk loader rebuilds every one of them, those of the sample table too.
         assert sorted(name for (name,) in cursor.fetchall()) == [
             "meetings_recommendation_search_en",
             "meetings_recommendation_search_fr",

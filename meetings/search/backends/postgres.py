@@ -157,6 +157,39 @@ class PostgresBackend(Backend):
         # Setting a column to itself fires the trigger, which recomputes both vectors.
         with self.connection.cursor() as cursor:
             cursor.execute(f"UPDATE {self.quote(table(Recommendation))} SET theme_id = theme_id")
+        self.write_sample_in_reading_order()
+
+    def write_sample_in_reading_order(self):
+        """Write the sample table again: the coarse sample's rows together, then the middle one's, then the rest.
+
+        Reading the coarse sample of a common word then visits one page of
+        the table for about every nine rows, rather than one page for each
+        (3,300 pages for "services" at a million recommendations). Rows that
+        edits add later go at the end. Its GIN indexes are built again after
+        the rows, which is quicker than adding the rows to them one by one.
+        """
+        from ..engine import COARSE_SAMPLE_EVERY, MIDDLE_SAMPLE_EVERY
+
+        sample = self.quote(SAMPLE_TABLE)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                "AND tablename = %s AND indexdef LIKE %s",
+                [SAMPLE_TABLE, "% USING gin %"],
+            )
+            indexes = cursor.fetchall()
+            for name, _definition in indexes:
+                cursor.execute(f"DROP INDEX {self.quote(name)}")
+            cursor.execute(f"CREATE TEMPORARY TABLE sample_rows AS SELECT * FROM {sample}")
+            cursor.execute(f"TRUNCATE {sample}")
+            cursor.execute(
+                f"INSERT INTO {sample} SELECT * FROM sample_rows "
+                f"ORDER BY id % {COARSE_SAMPLE_EVERY} <> 0, id % {MIDDLE_SAMPLE_EVERY} <> 0, id"
+            )
+            cursor.execute("DROP TABLE sample_rows")
+            for _name, definition in indexes:
+                cursor.execute(definition)
+            cursor.execute(f"ANALYZE {sample}")
 
     # -- the bulk loader (the corpus generator) ----------------------------
 

@@ -240,10 +240,11 @@ class PostgresCorpusLoader(CorpusLoader):
             self.triggers = [trigger for trigger in cursor.fetchall() if trigger in BYPASSED_TRIGGERS]
             for table, name in self.triggers:
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {name}")
-            # The GIN indexes are built once at the end, exactly as they were.
+            # The GIN indexes are built once at the end, exactly as they were,
+            # those of the sample table (filled by triggers) too.
             cursor.execute(
                 "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
-                "AND tablename = 'meetings_recommendation' AND indexdef LIKE %s",
+                "AND tablename IN ('meetings_recommendation', 'meetings_search_sample') AND indexdef LIKE %s",
                 ["% USING gin %"],
             )
             self.indexes = cursor.fetchall()
@@ -296,6 +297,7 @@ class PostgresCorpusLoader(CorpusLoader):
             # Django declares its foreign keys INITIALLY DEFERRED: back to that.
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             with self.progress.stage("search indexes"):
+                get_backend().write_sample_in_reading_order()
                 for _name, definition in self.indexes:
                     cursor.execute(definition)
 
