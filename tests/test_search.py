@@ -738,6 +738,24 @@ def test_past_the_count_bound_counts_are_estimated_and_no_year_goes_missing(monk
     assert search("services", year=year).total == count
 
 
+def test_a_year_whose_every_recommendation_matches_is_estimated_at_its_size(monkeypatch, add_meetings):
+    """The sample's share of the year's recommendations, not only its count, makes the estimate."""
+    from meetings.search import engine
+
+    add_meetings(10, "2030-01-01", recommendations=7)
+    monkeypatch.setattr(engine, "CANDIDATES", 5)
+    monkeypatch.setattr(engine, "COUNT_BOUND", 10)
+    monkeypatch.setattr(engine, "AT_ONCE_BELOW", 0)
+    for every in ("COARSE_SAMPLE_EVERY", "MIDDLE_SAMPLE_EVERY", "SAMPLE_EVERY"):
+        monkeypatch.setattr(engine, every, 3)
+    monkeypatch.setattr(engine, "SAMPLED_ENOUGH", 1)
+    results = search("services")
+    # 70 recommendations, 23 or 24 of them in the sample: 69 or 72 as a plain multiple of it.
+    counts = dict(results.years)
+    assert counts[2030] == 70 and counts[2030].estimated
+    assert results.estimated and results.total == sum(counts.values())
+
+
 def test_the_middle_sample_estimates_the_years_the_coarse_one_holds_a_fair_share_of(monkeypatch):
     """Years the coarse sample holds too few of are read from the middle sample, and the rest from the fine one."""
     from meetings.search import engine

@@ -34,7 +34,9 @@ Counts are of every match, not only of those ranked (``Counts``): exact up to
 ``COUNT_BOUND`` matches, estimated past it from fixed samples of the
 recommendations (every ``COARSE_SAMPLE_EVERY``-th id, then every
 ``MIDDLE_SAMPLE_EVERY``-th or ``SAMPLE_EVERY``-th for the years the coarse
-sample holds too few of), and then shown as estimates ("about 12,000"). A
+sample holds too few of), and then shown as estimates ("about 12,000"): a
+year's estimate is the share of its sampled recommendations that match,
+times how many recommendations it has (``sampled_population``). A
 year that has matches is never missing from the year facet: the years the
 samples hold very few matches of, or none, are counted exactly (``Search.count_years``). The meeting facet lists the
 newest meetings with matches, each counted exactly.
@@ -50,12 +52,13 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import F
 from modeltranslation.settings import AVAILABLE_LANGUAGES
 
-from meetings.models import Meeting, Recommendation, Subject, Theme
+from meetings.models import ArchiveRevision, Meeting, Recommendation, Subject, Theme
 
 from . import suggestions
 from .backends import get_backend
@@ -121,6 +124,9 @@ AT_ONCE_BELOW = COUNT_BOUND * 5 // 4
 # archive is smaller than this, so it is always ranked whole. On SQLite, every
 # candidate is ranked (see Backend.estimates_candidates).
 RESCORE_WINDOW = 200
+# How long the number of recommendations of each year is kept (see sampled_population):
+# its key changes with the archive anyway.
+POPULATION_CACHE_SECONDS = 24 * 60 * 60
 # Below this many hits, look for a better-spelt query.
 SUGGEST_BELOW = 3
 # Below this many hits for all of a query's words, accept any of them (ranked
@@ -528,6 +534,16 @@ class Search:
             if coarse is None:
                 coarse = self.coarse_sample()
         years, left = {}, published_years()
+        population = sampled_population()
+
+        def scaled(year, n, every):
+            # The share of the year's sampled recommendations that match, times
+            # how many the year has: the sample's own size in a year varies
+            # as much as the matches do, and this takes it out (for a word in
+            # nine recommendations in ten, an error of about 2% rather than 7%).
+            counts = population.get(year, {})
+            return round(n * counts[1] / counts[every]) if counts.get(every) else n * every
+
         # The years that the newest (or oldest) candidates hold entirely are counted already.
         if not self.year and self.candidate_rows:
             candidate_years = Counter(date.year for _id, _meeting, date in self.candidate_rows)
@@ -538,7 +554,7 @@ class Search:
         while True:
             for year, n in sample.items():
                 if year in left and n >= SAMPLED_ENOUGH:
-                    years[year] = Count(n * every, estimated=True)
+                    years[year] = Count(scaled(year, n, every), estimated=True)
                     left.discard(year)
             if every == SAMPLE_EVERY or not left:
                 break
@@ -555,7 +571,7 @@ class Search:
         # of (under SAMPLED_FEW) is estimated poorly: those are counted, the
         # fewest first, up to COUNTED_APART matches in all; the others keep the
         # fine sample's estimate.
-        expected = {year: sample.get(year, 0) * every for year in left}
+        expected = {year: scaled(year, sample.get(year, 0), every) for year in left}
         counting, budget = set(), 0
         for year in sorted(left, key=lambda year: (expected[year], year)):
             if expected[year] and (
@@ -811,6 +827,41 @@ def recommendations_estimate():
             value = cursor.fetchone()[0] or 0
         _recommendations_estimate = (time.monotonic(), value)
     return value
+
+
+def sampled_population():
+    """{year: {every: n}}: how many published recommendations each year has (``every`` 1), and how many in each sample.
+
+    For each sample (every COARSE_SAMPLE_EVERY-th, MIDDLE_SAMPLE_EVERY-th
+    and SAMPLE_EVERY-th id). One pass over every recommendation's date and
+    id, about 150 ms at a million recommendations: kept in the cache that
+    the web processes share, under the archive's revision, so that it is
+    read again only when the archive changes.
+    """
+    revision = ArchiveRevision.current()
+    rates = sorted({1, COARSE_SAMPLE_EVERY, MIDDLE_SAMPLE_EVERY, SAMPLE_EVERY})
+    key = (
+        f"search-population:{connection.alias}:{revision.number}:{revision.changed_at.timestamp()}:"
+        + "-".join(map(str, rates))
+    )
+    population = cache.get(key)
+    if population is None:
+        backend = get_backend()
+        published, params = backend.published_sql()
+        counts = ", ".join(f"SUM(CASE WHEN r.id %% {int(every)} = 0 THEN 1 ELSE 0 END)" for every in rates)
+        year = backend.year_start_sql("r.meeting_date")
+        sql = (
+            f"SELECT {year}, {counts} FROM {connection.ops.quote_name(table(Recommendation))} r "
+            f"WHERE {published} GROUP BY {year}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            population = {
+                _as_date(day).year: dict(zip(rates, map(int, row), strict=True))
+                for day, *row in cursor.fetchall()
+            }
+        cache.set(key, population, POPULATION_CACHE_SECONDS)
+    return population
 
 
 def published_years():
