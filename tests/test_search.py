@@ -872,9 +872,7 @@ def test_reading_every_match_at_once_gives_what_the_usual_way_gives(monkeypatch,
 
     monkeypatch.setattr(engine, "CANDIDATES", 6)
     monkeypatch.setattr(engine, "COARSE_SAMPLE_EVERY", 1)
-    # SQLite ranks every candidate, and so never reads them at once; its SQL is the same.
-    monkeypatch.setattr(get_backend().__class__, "estimates_candidates", True)
-    # Nor does the usual way walk the date index for one word first (as SQLite does).
+    # The usual way does not walk the date index for one word first (as SQLite does).
     monkeypatch.setattr(get_backend().__class__, "knows_word_shares", True)
     monkeypatch.setattr(engine, "AT_ONCE_BELOW", 0)
     with CaptureQueriesContext(connection) as usual_queries:
@@ -882,8 +880,9 @@ def test_reading_every_match_at_once_gives_what_the_usual_way_gives(monkeypatch,
     monkeypatch.setattr(engine, "AT_ONCE_BELOW", 10_000)
     with CaptureQueriesContext(connection) as queries:
         at_once = search(query)
-    # The candidates, the count and the best estimated in one query, not three.
-    assert len(queries) == len(usual_queries) - 2
+    # The candidates, the count and the best estimated in one query, not three;
+    # and the last meeting read is not counted again.
+    assert len(queries) == len(usual_queries) - 3
     assert at_once.more == usual.more and at_once.estimated_best == usual.estimated_best
     assert at_once.total == usual.total and at_once.years == usual.years
     assert [(meeting.pk, n) for meeting, n in at_once.meetings] == [
