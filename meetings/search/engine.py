@@ -121,8 +121,11 @@ AT_ONCE_BELOW = COUNT_BOUND * 5 // 4
 # order of that estimate. Reading and scoring a text in Python is what a search
 # spends most on: the first page rarely holds a recommendation the estimate
 # puts below this (bench/search_scale.py --agreement measures it). The real
-# archive is smaller than this, so it is always ranked whole. On SQLite, every
-# candidate is ranked (see Backend.estimates_candidates).
+# archive is smaller than this, so it is always ranked whole. On SQLite too,
+# where FTS5's BM25 is the index's score: ranking every candidate there cost
+# 54 ms of the 166 of "services en personne" at 100,000 recommendations, and
+# its first pages agreed with a ranking of every match no more often
+# (bench/RESULTS.md, 2026-12-03).
 RESCORE_WINDOW = 200
 # How long the number of recommendations of each year is kept (see sampled_population):
 # its key changes with the archive anyway.
@@ -422,11 +425,14 @@ class Search:
         if self.estimated_rank is not None and all(row[0] in self.estimated_rank for row in rows):
             # Estimated by the query that read them.
             return sorted(rows, key=lambda row: self.estimated_rank[row[0]])
-        join, join_params, best_first, order_params = self.backend.estimate_sql(
-            self.query, self.language, self.languages
-        )
         ids, ids_params = self.backend.ids_sql([row[0] for row in rows])
         recommendations = connection.ops.quote_name(table(Recommendation))
+        join, join_params, best_first, order_params = self.backend.estimate_sql(
+            self.query,
+            self.language,
+            self.languages,
+            among=(f"SELECT r.id FROM {recommendations} r WHERE {ids}", ids_params),
+        )
         sql = f"SELECT r.id FROM {recommendations} r {join} WHERE {ids} ORDER BY {best_first}, {sql_ordering('newest')}"
         order = [pk for (pk,) in self._read(sql, [*join_params, *ids_params, *order_params])]
         by_id = {row[0]: row for row in rows}
@@ -696,7 +702,7 @@ class Search:
     def run_candidates(self):
         """The candidates, newest first or best estimated first, with the counts."""
         # Under relevance sort, ranking.py ranks the RESCORE_WINDOW best estimated of them.
-        estimated = self.sort == "relevance" and self.backend.estimates_candidates
+        estimated = self.sort == "relevance"
         rows = self.candidates(estimated=estimated)
         if len(rows) < RELAX_BELOW and len(self.query.searched_clauses(self.languages)) > 1:
             self.relax()
@@ -729,8 +735,7 @@ class Search:
             rows = [row for row in rows if sum(1 for v in self.evidence[row[0]].clauses if v) >= needed]
             self.evidence = {row[0]: self.evidence[row[0]] for row in rows}
         elif self.sort == "relevance":
-            # On SQLite, every candidate (see Backend.estimates_candidates).
-            window = RESCORE_WINDOW if self.backend.estimates_candidates else len(rows)
+            window = RESCORE_WINDOW
             if len(rows) > window and self.newest_rank is None:
                 rows = self.best_estimated_first(rows)
             self.evidence = self.judge([row[0] for row in rows[:window]])

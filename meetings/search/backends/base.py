@@ -17,12 +17,6 @@ class Backend:
     # Whether the planner knows how many rows one word matches, and so walks
     # the date index itself for a common one (see Search.walk_length).
     knows_word_shares = False
-    # Whether ranking.py ranks only the candidates that ``estimate_sql`` puts
-    # first (see RESCORE_WINDOW). On SQLite it ranks them all: FTS5 gives BM25
-    # only to a full-text query of every match, which costs more than ranking
-    # the newest candidates, and its BM25 chooses the best ones less well than
-    # PostgreSQL's ts_rank (bench/RESULTS.md).
-    estimates_candidates = True
 
     def __init__(self, connection):
         self.connection = connection

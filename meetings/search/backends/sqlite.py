@@ -231,7 +231,6 @@ def _fold(language, text):
 
 
 class SqliteBackend(Backend):
-    estimates_candidates = False
     # SQLite's planner knows nothing of how many rows a full-text match holds:
     # it finds every match, then sorts them. For "services" at 100,000
     # recommendations (95% of them), the first 1,001 took 70 ms that way, and
