@@ -124,7 +124,7 @@ AT_ONCE_BELOW = COUNT_BOUND * 5 // 4
 # archive is smaller than this, so it is always ranked whole. On SQLite too,
 # where FTS5's BM25 is the index's score: ranking every candidate there cost
 # 54 ms of the 166 of "services en personne" at 100,000 recommendations, and
-# its first pages agreed with a ranking of every match no more often
+# its first pages agreed with a ranking of every match as often or more
 # (bench/RESULTS.md, 2026-12-03).
 RESCORE_WINDOW = 200
 # How long the number of recommendations of each year is kept (see sampled_population):
