@@ -756,6 +756,26 @@ def test_a_year_whose_every_recommendation_matches_is_estimated_at_its_size(monk
     assert results.estimated and results.total == sum(counts.values())
 
 
+def test_the_sizes_of_the_years_are_read_once_for_each_revision_of_the_archive(monkeypatch, add_meetings):
+    """A pass over every recommendation: not once a search, even with the shared cache down."""
+    from meetings.search import engine
+
+    monkeypatch.setattr(engine, "CANDIDATES", 5)
+    monkeypatch.setattr(engine, "COUNT_BOUND", 10)
+    monkeypatch.setattr(engine, "AT_ONCE_BELOW", 0)
+    monkeypatch.setattr(engine.cache, "get", lambda *args, **kwargs: None)
+
+    def passes():
+        with CaptureQueriesContext(connection) as queries:
+            assert search("services").estimated
+        return sum("SUM(CASE WHEN r.id" in query["sql"] for query in queries)
+
+    add_meetings(1, "2030-01-01", recommendations=2)
+    assert [passes(), passes()] == [1, 0]
+    add_meetings(1, "2030-02-01", recommendations=2)
+    assert passes() == 1
+
+
 def test_the_middle_sample_estimates_the_years_the_coarse_one_holds_a_fair_share_of(monkeypatch):
     """Years the coarse sample holds too few of are read from the middle sample, and the rest from the fine one."""
     from meetings.search import engine
