@@ -135,6 +135,11 @@ def main():
         help="another checkout of the project (e.g. a git worktree of the main branch) served beside "
         "this one on --port + 1, its requests interleaved with this one's, for a side-by-side figure",
     )
+    parser.add_argument(
+        "--baseline-database-url",
+        help="with --baseline-root: the database the baseline serves (by default --database-url), "
+        "for a change that is in the database as well as in the code",
+    )
     parser.add_argument("--tantivy", action="store_true", help="measure the tantivy peer too")
     parser.add_argument("--agreement", action="store_true", help="check against the exhaustive ranking")
     parser.add_argument(
@@ -190,6 +195,8 @@ def main():
                 text=True,
             ).stdout.strip()
             report["baseline"] = f"`{roots['baseline_http_ms']}` at {described}"
+            if args.baseline_database_url:
+                report["baseline"] += ", on a database of its own"
         with ExitStack() as stack:
             bases = {}
             for index, (key, root) in enumerate(roots.items()):
@@ -200,6 +207,8 @@ def main():
                     check=True,
                 )
                 server_env = dict(env, BIND=f"127.0.0.1:{args.port + index}")
+                if key == "baseline_http_ms" and args.baseline_database_url:
+                    server_env["DATABASE_URL"] = args.baseline_database_url
                 log_path = Path(tempfile.gettempdir()) / f"wt18_search_scale_{args.port + index}.log"
                 bases[key] = stack.enter_context(gunicorn(server_env, log_path, root))
             for queries in rows.values():
@@ -401,7 +410,9 @@ def markdown(report, args):
         "",
         "```sh",
         "DATABASE_URL=… "
-        + " ".join(["bench/search_scale.py", *sys.argv[1:]]).replace(args.database_url, "…"),
+        + " ".join(["bench/search_scale.py", *sys.argv[1:]])
+        .replace(args.database_url, "…")
+        .replace(args.baseline_database_url or args.database_url, "…"),
         "```",
         "",
         "| mix | baseline HTTP p50 | p95 | max | HTTP p50 | HTTP p95 | HTTP max | engine p50 | engine p95 "
