@@ -448,6 +448,37 @@ def test_no_search_index_queues_its_new_entries(newest_meeting):
     assert search_recommendations("tambour", "fr").total == 1
 
 
+def test_rebuilding_the_search_index_changes_no_answer():
+    """``manage.py rebuild_search_index``, after a load that bypassed the triggers: the same hits, counts and facets."""
+    from django.core.management import call_command
+
+    queries = [("services", "fr"), ("passport", "en"), ('"service canada"', "fr")]
+
+    def answers():
+        return [
+            (
+                [hit.recommendation.pk for hit in results.page.object_list],
+                results.total,
+                results.years,
+                [(meeting.pk, n) for meeting, n in results.meetings],
+            )
+            for results in (search(query, language) for query, language in queries)
+        ]
+
+    before = answers()
+    assert all(total for _ids, total, _years, _meetings in before)
+    call_command("rebuild_search_index")
+    assert answers() == before
+    if connection.vendor == "postgresql":
+        assert sample_table_out_of_step() == []
+        # Written again in reading order: the middle sample's rows (every 64th id) first.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM meetings_search_sample ORDER BY ctid")
+            written = [pk for (pk,) in cursor.fetchall()]
+        assert written == sorted(written, key=lambda pk: (pk % 256 != 0, pk % 64 != 0, pk))
+        assert written[0] % 64 == 0
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's sample table")
 def test_the_sample_table_follows_every_edit(newest_meeting):
     """Its rows are those of the recommendations whose id is a multiple of 32, after any edit."""
