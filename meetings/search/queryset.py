@@ -10,14 +10,46 @@ bound: the newest ``CANDIDATES`` matches, ranked as on the page; and the same
 count of every match (``total``), exact or estimated as on the page.
 """
 
+import json
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Value, When
+from django.db import connection
+from django.db.models import BooleanField, IntegerField
+from django.db.models.expressions import RawSQL
 
 from meetings.models import Recommendation
 
 from .engine import Search, orm_ordering, searched_languages
 from .query import parse_query
+
+
+def _id_column():
+    return f"{connection.ops.quote_name(Recommendation._meta.db_table)}.{connection.ops.quote_name('id')}"
+
+
+def among(ids):
+    """SQL true for a recommendation whose id is in ``ids``: one parameter, where ``pk__in`` makes one per id."""
+    if connection.vendor == "postgresql":
+        return RawSQL(f"{_id_column()} = ANY(%s::bigint[])", [list(ids)], output_field=BooleanField())
+    return RawSQL(
+        f"{_id_column()} IN (SELECT value FROM json_each(%s))",
+        [json.dumps(list(ids))],
+        output_field=BooleanField(),
+    )
+
+
+def place_in(ids):
+    """SQL for the place of a recommendation's id in the list ``ids``, one parameter however long the list.
+
+    A ``Case`` of one ``When`` per id cost 40 ms to build and compile for
+    the 1,000 ids of "services", and PostgreSQL 21 ms to evaluate.
+    """
+    column = _id_column()
+    if connection.vendor == "postgresql":
+        return RawSQL(f"array_position(%s::bigint[], {column})", [list(ids)], output_field=IntegerField())
+    # Elsewhere, where the id stands in a list written as text: later in the text, later in the list.
+    listed = "," + ",".join(str(pk) for pk in ids) + ","
+    return RawSQL(f"instr(%s, ',' || {column} || ',')", [listed], output_field=IntegerField())
 
 
 @dataclass
@@ -64,13 +96,12 @@ def matching_recommendations(
     search = Search(parsed, language, languages, sort, year, meeting)
     search.run()
     ids = search.ranked_ids()
-    queryset = queryset.filter(pk__in=ids)
+    queryset = queryset.filter(among(ids))
     if sort == "relevance":
         # The page's own ranking: the order is the list of ids.
-        rank = Case(
-            *(When(pk=pk, then=Value(index)) for index, pk in enumerate(ids)), output_field=IntegerField()
-        )
         return Matches(
-            queryset.annotate(search_rank=rank).order_by("search_rank"), more=search.more, total=search.total
+            queryset.annotate(search_rank=place_in(ids)).order_by("search_rank", "pk"),
+            more=search.more,
+            total=search.total,
         )
     return Matches(queryset.order_by(*orm_ordering(sort)), more=search.more, total=search.total)
