@@ -548,7 +548,7 @@ class Search:
             # The share of the year's sampled recommendations that match, times
             # how many the year has: the sample's own size in a year varies
             # as much as the matches do, and this takes it out (for a word in
-            # nine recommendations in ten, an error of about 2% rather than 7%).
+            # nine recommendations in ten, an error of about 2.5% rather than 7%).
             counts = population.get(year, {})
             return round(n * counts[1] / counts[every]) if counts.get(every) else n * every
 
