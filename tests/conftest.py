@@ -210,25 +210,6 @@ def production_server(django_db_setup, django_db_blocker):
         write_archive_files()
     with serve(production_environment(_database_url(), ARCHIVE_FILES_ROOT=str(root))) as base:
         yield base
-    # A build that a journey started runs in a session of its own, past the
-    # server's end: the test database can be dropped only once it is done.
-    with django_db_blocker.unblock():
-        _wait_for_other_connections()
-
-
-def _wait_for_other_connections(seconds=60):
-    """Wait until no other session is connected to the test database (PostgreSQL)."""
-    if connection.vendor != "postgresql":
-        return
-    deadline = time.monotonic() + seconds
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0] == 0:
-                return
-            time.sleep(0.2)
 
 
 @pytest.fixture
