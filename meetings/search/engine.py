@@ -425,18 +425,24 @@ class Search:
         if self.estimated_rank is not None and all(row[0] in self.estimated_rank for row in rows):
             # Estimated by the query that read them.
             return sorted(rows, key=lambda row: self.estimated_rank[row[0]])
-        ids, ids_params = self.backend.ids_sql([row[0] for row in rows])
+        by_id = {row[0]: row for row in rows}
+        return [by_id[pk] for pk in self.ids_best_estimated_first(list(by_id))]
+
+    def ids_best_estimated_first(self, ids):
+        """These recommendation ids, the best estimated first (see ``best_candidates``), read by id."""
+        ids_sql, ids_params = self.backend.ids_sql(ids)
         recommendations = connection.ops.quote_name(table(Recommendation))
         join, join_params, best_first, order_params = self.backend.estimate_sql(
             self.query,
             self.language,
             self.languages,
-            among=(f"SELECT r.id FROM {recommendations} r WHERE {ids}", ids_params),
+            among=(f"SELECT r.id FROM {recommendations} r WHERE {ids_sql}", ids_params),
         )
-        sql = f"SELECT r.id FROM {recommendations} r {join} WHERE {ids} ORDER BY {best_first}, {sql_ordering('newest')}"
-        order = [pk for (pk,) in self._read(sql, [*join_params, *ids_params, *order_params])]
-        by_id = {row[0]: row for row in rows}
-        return [by_id[pk] for pk in order]
+        sql = (
+            f"SELECT r.id FROM {recommendations} r {join} WHERE {ids_sql} "
+            f"ORDER BY {best_first}, {sql_ordering('newest')}"
+        )
+        return [pk for (pk,) in self._read(sql, [*join_params, *ids_params, *order_params])]
 
     def coarse_sample(self):
         """{year: n} of the matches in the coarse sample (every COARSE_SAMPLE_EVERY-th id)."""
@@ -708,20 +714,8 @@ class Search:
         rows = self._read(f"SELECT {columns} {hits} LIMIT %s", [*params, COUNT_BOUND + 1])
         if len(rows) > COUNT_BOUND or len(rows) < RELAX_BELOW:
             return None
-        ids, ids_params = self.backend.ids_sql([row[4] for row in rows])
-        recommendations = connection.ops.quote_name(table(Recommendation))
-        join, join_params, best_first, order_params = self.backend.estimate_sql(
-            self.query,
-            self.language,
-            self.languages,
-            among=(f"SELECT r.id FROM {recommendations} r WHERE {ids}", ids_params),
-        )
-        sql = (
-            f"SELECT r.id FROM {recommendations} r {join} WHERE {ids} "
-            f"ORDER BY {best_first}, {sql_ordering('newest')}"
-        )
         by_id = {row[4]: row for row in rows}
-        return [by_id[pk] for (pk,) in self._read(sql, [*join_params, *ids_params, *order_params])]
+        return [by_id[pk] for pk in self.ids_best_estimated_first(list(by_id))]
 
     def run_candidates(self):
         """The candidates, newest first or best estimated first, with the counts."""
