@@ -823,7 +823,7 @@ def test_the_middle_sample_estimates_the_years_the_coarse_one_holds_a_fair_share
     monkeypatch.setattr(engine, "SAMPLED_ENOUGH", max(truth.values()) // 4)
     with CaptureQueriesContext(connection) as queries:
         estimated = search("services")
-    samples = [query["sql"] for query in queries if "GROUP BY r.meeting_date" in query["sql"]]
+    samples = [query["sql"] for query in queries if "COUNT(*)" in query["sql"] and "GROUP BY" in query["sql"]]
     middle = [sql for sql in samples if "% 2 = 0" in sql]
     fine = [sql for sql in samples if "% 1 = 0" in sql]
     assert len(middle) == 1 and len(fine) == 1
@@ -1208,6 +1208,12 @@ def test_a_sample_holds_exactly_the_matches_whose_id_is_a_multiple(text, every):
     assert matches, "nothing to sample"
     expected = Counter(date for pk, _meeting, date in matches if pk % every == 0)
     assert {_as_date(day): n for day, n in search.sampled_dates(every)} == expected
+    by_year = Counter()
+    for day, n in expected.items():
+        by_year[day.replace(month=1, day=1)] += n
+    assert {_as_date(day): n for day, n in search.sampled_dates(every, by_year=True)} == by_year
+    counted = Counter(date.replace(month=1, day=1) for _pk, _meeting, date in matches)
+    assert {_as_date(day): n for day, n in search.counted_dates(10_000, by_year=True)} == counted
 
 
 @pytest.mark.skipif(

@@ -504,21 +504,31 @@ class Search:
         matches = sum(n for _day, n in self.coarse_dates()) * COARSE_SAMPLE_EVERY
         return matches / max(recommendations_estimate(), 1)
 
-    def sampled_dates(self, every, years=None):
-        """[(meeting date, n)] of the sampled matches (every ``every``-th id), whatever the year or in ``years``."""
+    def sampled_dates(self, every, years=None, by_year=False):
+        """[(meeting date, n)] of the sampled matches (every ``every``-th id), whatever the year or in ``years``.
+
+        With ``by_year``, [(first day of the year, n)]: what the year counts
+        need, grouped by the database (see ``_day_sql``).
+        """
         extra, extra_params = _in_years(years)
         hits, params = self.hits_sql(with_year=False, sample_every=every, extra=extra)
-        sql = f"SELECT r.meeting_date, COUNT(*) {hits} GROUP BY r.meeting_date"
+        day = self._day_sql(by_year)
+        sql = f"SELECT {day}, COUNT(*) {hits} GROUP BY {day}"
         return self._read(sql, [*params, *extra_params])
 
-    def counted_dates(self, limit, years=None):
-        """[(meeting date, n)] of at most ``limit`` matches, whatever the year or in ``years`` alone."""
+    def counted_dates(self, limit, years=None, by_year=False):
+        """[(meeting date, n)] of at most ``limit`` matches, whatever the year or in ``years`` alone (``by_year``: as above)."""
         if years is not None and not years:
             return []
         extra, extra_params = _in_years(years)
         hits, params = self.hits_sql(with_year=False, extra=extra)
-        sql = f"SELECT d, COUNT(*) FROM (SELECT r.meeting_date AS d {hits} LIMIT %s) c GROUP BY d"
+        sql = f"SELECT d, COUNT(*) FROM (SELECT {self._day_sql(by_year)} AS d {hits} LIMIT %s) c GROUP BY d"
         return self._read(sql, [*params, *extra_params, limit])
+
+    def _day_sql(self, by_year):
+        # A common word's matches fall on thousands of meeting dates: grouped by
+        # date, they are thousands of rows to send, and to read back into years.
+        return self.backend.year_start_sql("r.meeting_date") if by_year else "r.meeting_date"
 
     def count_years(self):
         """{year: Count} of every match, the year filter left out; years with no match are absent.
@@ -537,12 +547,12 @@ class Search:
         if coarse is not None and COUNT_BOUND < sum(coarse.values()) * COARSE_SAMPLE_EVERY <= 2 * COUNT_BOUND:
             # The coarse sample cannot tell 9,000 matches from 12,000; the fine
             # one can (to a twentieth), for much less than counting 10,001 matches.
-            fine = _by_year(self.sampled_dates(SAMPLE_EVERY))
+            fine = _by_year(self.sampled_dates(SAMPLE_EVERY, by_year=True))
             likely = sum(fine.values()) * SAMPLE_EVERY
         else:
             likely = sum(coarse.values()) * COARSE_SAMPLE_EVERY if coarse is not None else 0
         if coarse is None or likely <= FINE_SAMPLED_MARGIN * COUNT_BOUND:
-            counted = _by_year(self.counted_dates(COUNT_BOUND + 1))
+            counted = _by_year(self.counted_dates(COUNT_BOUND + 1, by_year=True))
             if sum(counted.values()) <= COUNT_BOUND:
                 return {year: Count(n) for year, n in counted.items()}
             if coarse is None:
@@ -576,10 +586,10 @@ class Search:
             enough_there = {year for year in left if sample.get(year, 0) * every >= SAMPLED_ENOUGH * middle}
             if fine is None and SAMPLE_EVERY < middle < every and enough_there:
                 # The middle sample, for the years it likely holds enough of.
-                sample, every = _by_year(self.sampled_dates(middle, years=enough_there)), middle
+                sample, every = _by_year(self.sampled_dates(middle, years=enough_there, by_year=True)), middle
                 continue
             if fine is None:
-                fine = _by_year(self.sampled_dates(SAMPLE_EVERY, years=left))
+                fine = _by_year(self.sampled_dates(SAMPLE_EVERY, years=left, by_year=True))
             sample, every = fine, SAMPLE_EVERY
         # A year the samples miss must not go missing, and one they hold very few
         # of (under SAMPLED_FEW) is estimated poorly: those are counted, the
@@ -595,7 +605,7 @@ class Search:
             counting.add(year)
             budget += expected[year]
         years.update({year: Count(expected[year], estimated=True) for year in left - counting})
-        counted = _by_year(self.counted_dates(COUNT_BOUND + 1, years=counting))
+        counted = _by_year(self.counted_dates(COUNT_BOUND + 1, years=counting, by_year=True))
         if sum(counted.values()) <= COUNT_BOUND:
             years.update({year: Count(n) for year, n in counted.items()})
         else:
