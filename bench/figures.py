@@ -1,4 +1,7 @@
-"""What the benchmarks share: reading a query file, and the percentile they report."""
+"""What the benchmarks share: reading a query file, the percentile they report, and Django in their own process."""
+
+import os
+import sys
 
 
 def read_queries(path):
@@ -17,3 +20,23 @@ def percentile(values, share):
     """The nearest-rank percentile of ``values``."""
     ordered = sorted(values)
     return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))]
+
+
+def setup_django(root):
+    """Django with the code of ``root``, in this process: DEBUG off, no HTTPS redirect, no rate limits."""
+    sys.path.insert(0, str(root))
+    os.chdir(root)
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="ccs_archive.settings",
+        DEBUG="0",
+        SECRET_KEY="benchmark-only-key-never-used-elsewhere",
+        ALLOWED_HOSTS="testserver",
+        SECURE_SSL_REDIRECT="0",
+        LOG_LEVEL="WARNING",
+        RATE_LIMIT_SEARCH="",
+        RATE_LIMIT_API="",
+        RATE_LIMIT_EXPORTS="",
+    )
+    import django
+
+    django.setup()

@@ -15,13 +15,14 @@ prints a Markdown table of the medians of the rounds. Not part of the test suite
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
 import time
 import urllib.parse
 from pathlib import Path
+
+from figures import setup_django
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -30,22 +31,7 @@ OUTPUTS = ("api", "csv", "feed")
 
 def measure(root, mix, runs):
     """{output: [median ms of each query]}, in this process, with the code of ``root``."""
-    sys.path.insert(0, str(root))
-    os.chdir(root)
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="ccs_archive.settings",
-        DEBUG="0",
-        SECRET_KEY="benchmark-only-key-never-used-elsewhere",
-        ALLOWED_HOSTS="testserver",
-        SECURE_SSL_REDIRECT="0",
-        LOG_LEVEL="WARNING",
-        RATE_LIMIT_SEARCH="",
-        RATE_LIMIT_API="",
-        RATE_LIMIT_EXPORTS="",
-    )
-    import django
-
-    django.setup()
+    setup_django(root)
     from django.test import Client
     from django.urls import reverse
     from django.utils import translation

@@ -11,11 +11,12 @@ Not part of the test suite.
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
+
+from figures import setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 # (language, query, every): the common words of the tuning mix, at the samples
@@ -33,17 +34,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="ccs_archive.settings",
-        DEBUG="0",
-        SECRET_KEY="benchmark-only-key-never-used-elsewhere",
-        ALLOWED_HOSTS="testserver",
-        LOG_LEVEL="WARNING",
-    )
-    import django
-
-    django.setup()
+    setup_django(ROOT)
     from meetings.search.engine import Search, _by_year, searched_languages
     from meetings.search.query import parse_query
 
