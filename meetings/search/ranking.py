@@ -22,10 +22,11 @@ and how much (the weights below were set on the tuning queries of
 """
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .text import fold_word, may_hold, unaccent, words
+from .text import fold_word, may_hold, stem_start, unaccent, words
 
 FIELD_WEIGHTS = {"text": 1.0, "theme": 0.5, "meeting": 0.25}
 OTHER_LANGUAGE_WEIGHT = 0.8
@@ -42,10 +43,14 @@ AVERAGE_LENGTH = 30
 
 @dataclass
 class Field:
-    """A field's words: folded (stemmed), and exact (accents and capitals aside)."""
+    """A field's words: folded (stemmed), and exact (accents and capitals aside), with how often each occurs."""
 
     folded: list
     exact: list
+    # A word's count is a lookup: each text is counted once, then asked of by
+    # every term of every search that reaches it.
+    folded_counts: Counter
+    exact_counts: Counter
 
 
 # A web process searches the same newest recommendations again and again:
@@ -63,7 +68,8 @@ def plain_text(text):
 def read_words(plain, language):
     """A field's words, folded and exact; never to be changed by the caller."""
     exact = words(plain)
-    return Field([fold_word(word, language) for word in exact], exact)
+    folded = [fold_word(word, language) for word in exact]
+    return Field(folded, exact, Counter(folded), Counter(exact))
 
 
 @dataclass
@@ -73,9 +79,15 @@ class Document:
     pk: int
     texts: dict  # (language, field) -> text
     subjects: set = field(default_factory=set)
+    # Each field's plain text, once read: every term asks for it.
+    plains: dict = field(default_factory=dict, repr=False)
 
     def plain(self, language, name):
-        return plain_text(self.texts.get((language, name)) or "")
+        key = language, name
+        plain = self.plains.get(key)
+        if plain is None:
+            plain = self.plains[key] = plain_text(self.texts.get(key) or "")
+        return plain
 
     def words(self, language, name):
         return read_words(self.plain(language, name), language)
@@ -88,28 +100,34 @@ def make_document(pk, texts, subjects=()):
 
 @lru_cache(maxsize=1024)
 def _wanted(words, language):
-    """A term's words, folded (stemmed) and exact: the same for every document of a search."""
-    return [fold_word(word, language) for word in words], [unaccent(word).lower() for word in words]
+    """A term's words, folded (stemmed) and exact, and what a text must hold to hold them (see ``may_hold``).
+
+    The same for every document of a search.
+    """
+    folded = [fold_word(word, language) for word in words]
+    held = [stem_start(stem) for stem in folded if stem]
+    return folded, [unaccent(word).lower() for word in words], held
 
 
 def _occurrences(term, language, document, name):
     """Weighted count of ``term`` in one field: 1 for the very words, STEM_WEIGHT for the stem alone."""
-    wanted, exact_wanted = _wanted(tuple(term.words), language)
+    wanted, exact_wanted, held = _wanted(term.words, language)
     plain = document.plain(language, name)
-    if not all(may_hold(plain, w) for w in wanted if w):
-        return 0.0
+    for start in held:
+        if start not in plain:
+            return 0.0
     words_of = document.words(language, name)
     if len(wanted) == 1:
         # One word: counted, not searched for.
-        stem_matches = words_of.folded.count(wanted[0]) if wanted[0] else 0
+        stem_matches = words_of.folded_counts[wanted[0]] if wanted[0] else 0
         if not stem_matches:
             return 0.0
-        same = words_of.exact.count(exact_wanted[0])
+        same = words_of.exact_counts[exact_wanted[0]]
         return same + STEM_WEIGHT * (stem_matches - same)
     folded, exact = words_of.folded, words_of.exact
     # A phrase's stop words keep their place but need not match, as in the index.
     offsets = [(i, w) for i, w in enumerate(wanted) if w]
-    if not all(w in words_of.folded for _i, w in offsets):
+    if not all(w in words_of.folded_counts for _i, w in offsets):
         return 0.0
     count = 0.0
     for start in range(len(folded) - len(wanted) + 1):

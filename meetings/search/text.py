@@ -92,7 +92,12 @@ def may_hold(plain, stem):
     "agenc"; "happy", "happi"): if even that much is not in the text, the
     word is not, and the text need not be read into words.
     """
-    return stem[: max(3, len(stem) - 2)] in plain
+    return stem_start(stem) in plain
+
+
+def stem_start(stem):
+    """What of ``stem`` a text holds if it holds a word of it (see ``may_hold``)."""
+    return stem[: max(3, len(stem) - 2)]
 
 
 # A word, or hyphenated words ("c'est-à-dire" gives "est-à-dire").
