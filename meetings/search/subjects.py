@@ -16,6 +16,7 @@ from django.db import connection
 
 from meetings.models import Subject
 
+from .backends import get_backend
 from .query import Clause, ParsedQuery
 from .text import fold_word, words
 
@@ -152,19 +153,22 @@ def recommendations_under(subject_ids, recommendation_ids):
 
     In plain SQL: ranking asks it of 200 recommendations, and the ORM spent
     three times as long building the query as the database took to answer it.
+    The recommendations are one parameter, as everywhere else in the engine
+    (for "Indigenous communities" at a million recommendations, 0.9 ms with a
+    parameter each, 0.6 ms with one).
     """
     subject_ids, recommendation_ids = list(subject_ids), list(recommendation_ids)
     if not subject_ids or not recommendation_ids:
         return {}
     through = connection.ops.quote_name(Subject.recommendations.through._meta.db_table)
+    among, among_params = get_backend().ids_sql(recommendation_ids, column="recommendation_id")
     sql = (
         f"SELECT recommendation_id, subject_id FROM {through} "
-        f"WHERE subject_id IN ({', '.join(['%s'] * len(subject_ids))}) "
-        f"AND recommendation_id IN ({', '.join(['%s'] * len(recommendation_ids))})"
+        f"WHERE subject_id IN ({', '.join(['%s'] * len(subject_ids))}) AND {among}"
     )
     found = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*subject_ids, *recommendation_ids])
+        cursor.execute(sql, [*subject_ids, *among_params])
         for recommendation, subject in cursor.fetchall():
             found.setdefault(recommendation, set()).add(subject)
     return found

@@ -47,8 +47,8 @@ class Backend:
         )
         return self.ids_sql(ids)
 
-    def ids_sql(self, ids):
-        """SQL true for a row ``r`` whose id is in ``ids``."""
+    def ids_sql(self, ids, column="r.id"):
+        """SQL true for a row whose ``column`` (by default the id of ``r``) is in ``ids``."""
         raise NotImplementedError
 
     def sample_sql(self, every):

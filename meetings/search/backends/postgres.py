@@ -133,8 +133,8 @@ class PostgresBackend(Backend):
         # regular expression of every way to write the words in the text itself.
         return f"r.plain_{language} LIKE %s ESCAPE '\\'", [like_pattern(words)]
 
-    def ids_sql(self, ids):
-        return "r.id = ANY(%s)", [list(ids)]
+    def ids_sql(self, ids, column="r.id"):
+        return f"{column} = ANY(%s)", [list(ids)]
 
     def sample_sql(self, every):
         # Migration 0017: a table of every SAMPLE_TABLE_EVERY-th recommendation, small

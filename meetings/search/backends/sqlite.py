@@ -302,9 +302,9 @@ class SqliteBackend(Backend):
     def year_start_sql(self, day):
         return f"date({day}, 'start of year')"
 
-    def ids_sql(self, ids):
+    def ids_sql(self, ids, column="r.id"):
         # One parameter, however many ids: SQLite limits how many a statement takes.
-        return "r.id IN (SELECT value FROM json_each(%s))", [json.dumps(list(ids))]
+        return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(list(ids))]
 
     def similar_words(self, normalized, limit):
         """What PostgreSQL's trigram search gives (see ``postgres.py``), computed here."""
