@@ -1039,15 +1039,20 @@ def test_a_phrase_matches_its_words_side_by_side_only():
     )
 
 
-def test_the_years_counted_apart_are_those_of_the_published_meetings(newest_meeting):
-    from meetings.search.engine import published_years
+def test_the_years_counted_apart_are_those_of_the_published_recommendations(newest_meeting):
+    from meetings.search.engine import sampled_population
 
-    assert published_years() == {2021, 2022, 2023}
-    Meeting.objects.create(
+    assert set(sampled_population()) == {2021, 2022, 2023}
+    old = Meeting.objects.create(
         committee=newest_meeting.committee, date="1999-12-31", title_fr="Ancienne", title_en="Old"
     )
-    Meeting.objects.filter(date__year=2022).update(is_published=False)
-    assert published_years() == {1999, 2021, 2023}
+    assert set(sampled_population()) == {2021, 2022, 2023}
+    theme = old.themes.create(title_fr="Thème", title_en="Theme", position=1)
+    theme.recommendations.create(text_fr="Une recommandation.", text_en="A recommendation.", position=1)
+    for meeting in Meeting.objects.filter(date__year=2022):
+        meeting.is_published = False
+        meeting.save()
+    assert set(sampled_population()) == {1999, 2021, 2023}
 
 
 def test_a_match_in_the_theme_title_is_highlighted_there(newest_meeting):

@@ -557,8 +557,9 @@ class Search:
                 return {year: Count(n) for year, n in counted.items()}
             if coarse is None:
                 coarse = self.coarse_sample()
-        years, left = {}, published_years()
         population = sampled_population()
+        # Every year that has published recommendations: each may have matches.
+        years, left = {}, set(population)
 
         def scaled(year, n, every):
             # The share of the year's sampled recommendations that match, times
@@ -915,28 +916,6 @@ def sampled_population():
         cache.set(key, population, POPULATION_CACHE_SECONDS)
     _population = (key, population)
     return population
-
-
-def published_years():
-    """The years of the published meetings.
-
-    Read newest first, a year at a time, from the index of published meetings
-    by date (one step per year): a DISTINCT over every meeting costs tens of
-    milliseconds at a million recommendations.
-    """
-    meetings = connection.ops.quote_name(table(Meeting))
-    year_start = get_backend().year_start_sql("day")
-    sql = (
-        "WITH RECURSIVE years(day) AS ("
-        f" SELECT MAX(date) FROM {meetings} WHERE is_published = %s"
-        " UNION ALL"
-        f" SELECT (SELECT MAX(date) FROM {meetings} WHERE is_published = %s AND date < {year_start})"
-        " FROM years WHERE day IS NOT NULL"
-        ") SELECT day FROM years WHERE day IS NOT NULL"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [True, True])
-        return {_as_date(day).year for (day,) in cursor.fetchall()}
 
 
 def _in_years(years):
