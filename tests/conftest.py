@@ -8,6 +8,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import warnings
 
 import hypothesis
 import pytest
@@ -210,6 +211,32 @@ def production_server(django_db_setup, django_db_blocker):
         write_archive_files()
     with serve(production_environment(_database_url(), ARCHIVE_FILES_ROOT=str(root))) as base:
         yield base
+    # A publication through the server started a build of the files in a
+    # session of its own, which outlives gunicorn as it would a worker: the
+    # session's database is dropped once nothing else is connected to it.
+    with django_db_blocker.unblock():
+        _wait_for_other_connections()
+
+
+def _wait_for_other_connections(timeout=60):
+    """Wait until this connection is the only one to the database (PostgreSQL), at most ``timeout`` seconds."""
+    if connection.vendor != "postgresql":
+        return
+    others_sql = (
+        "SELECT pid, application_name, state, query FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    deadline = time.monotonic() + timeout
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(others_sql)
+            others = cursor.fetchall()
+        if not others:
+            return
+        if time.monotonic() > deadline:
+            warnings.warn(f"still connected to the test database after {timeout} s: {others}", stacklevel=2)
+            return
+        time.sleep(0.2)
 
 
 @pytest.fixture
