@@ -228,6 +228,21 @@ def test_meeting_filter_and_facet_counts():
     assert {hit.recommendation.theme.meeting for hit in filtered.page.object_list} == {meeting}
 
 
+@pytest.mark.parametrize(
+    "query", ["services", "services -données", '"service canada"', "données OR passeport"]
+)
+def test_the_last_meeting_read_is_counted_whole(monkeypatch, query):
+    """When the candidates stop inside a meeting, its facet still counts all of its matches."""
+    from meetings.search import engine
+
+    monkeypatch.setattr(engine, "CANDIDATES", 7)
+    monkeypatch.setattr(engine, "AT_ONCE_BELOW", 0)  # not every match read at once
+    results = search(query)
+    assert results.more
+    for meeting, count in results.meetings:
+        assert count == search(query, meeting=meeting.pk).total, meeting
+
+
 def test_unknown_filters_give_nothing_not_an_error():
     assert search("données", year=1999).total == 0
     assert search("données", meeting=999999).total == 0

@@ -308,11 +308,19 @@ class Search:
             params.append(self.meeting)
         return " AND ".join(clauses), params
 
-    def hits_sql(self, with_year=True, with_meeting=True, extra="", sample_every=None, join=""):
-        """The FROM and WHERE of the matches (``r``), and their parameters (``join``'s come first)."""
+    def hits_sql(
+        self, with_year=True, with_meeting=True, extra="", sample_every=None, join="", few_rows=False
+    ):
+        """The FROM and WHERE of the matches (``r``), and their parameters (``join``'s come first).
+
+        ``few_rows``: ``extra`` leaves few rows to test (a meeting's), each tested apart.
+        """
         where, params = self.where(with_year, with_meeting)
         source = connection.ops.quote_name(table(Recommendation))
         matches_sql, matches_params = self.matches_sql, self.matches_params
+        if few_rows:
+            matches_sql = self.backend.few_rows_matches_sql(self.tested_sql)
+            matches_params = self.tested_params
         if sample_every:
             # On PostgreSQL, a table of the sample alone, with partial indexes of its
             # coarser samples, which the condition's own test reads best; on SQLite,
@@ -846,7 +854,7 @@ class Search:
             _id, boundary, day = rows[-1]
             # The date too: the meeting's rows are then one range of the date index.
             hits, params = self.hits_sql(
-                with_meeting=False, extra=" AND r.meeting_date = %s AND r.meeting_pk = %s"
+                with_meeting=False, extra=" AND r.meeting_date = %s AND r.meeting_pk = %s", few_rows=True
             )
             [(counts[boundary],)] = self._read(f"SELECT COUNT(*) {hits}", [*params, _as_date(day), boundary])
         newest = sorted({(date, meeting) for _id, meeting, date in rows}, reverse=True)

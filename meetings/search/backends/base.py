@@ -66,6 +66,13 @@ class Backend:
         """
         return matches_sql
 
+    def few_rows_matches_sql(self, matches_sql):
+        """``matches_sql`` (from ``condition``) for a query whose other conditions leave few rows to test.
+
+        The same by default.
+        """
+        return matches_sql
+
     def clause_sql(self, clause, languages, subjects=None):
         """SQL true for a row ``r`` matching ``clause``; ``subjects``, ``subjects_sql`` of its subjects if read already."""
         parts, params = [], []

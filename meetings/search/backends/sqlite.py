@@ -255,6 +255,13 @@ class SqliteBackend(Backend):
         # sample's read took 59 ms, and 12 ms so).
         return matches_sql.replace(f"{_MATCHING} %s)", f"{_MATCHING} %s AND rowid %% {int(every)} = 0)")
 
+    def few_rows_matches_sql(self, matches_sql):
+        # Each row looked up in the full-text index by its id, rather than every
+        # match found first: the matches of one meeting of "services" at
+        # 100,000 recommendations were counted in 17.7 ms that way, and 0.7 ms
+        # so. Past some 700 rows, finding every match first is the quicker.
+        return matches_sql.replace(f"{_MATCHING} %s)", f"{_MATCHING} %s AND rowid = r.id)")
+
     def index_score_sql(self, query, language, languages, among=None):
         # Each word apart, a phrase's too (see the PostgreSQL backend).
         expressions = [
