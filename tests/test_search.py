@@ -877,30 +877,32 @@ def test_a_search_the_fine_sample_finds_too_many_for_is_not_counted_first(monkey
     assert results.years == everything.years
 
 
+@pytest.mark.parametrize("year", [None, 2023])
 @pytest.mark.parametrize("walk_max", [50_000, 3])
 @pytest.mark.parametrize("query, sort", [("services clients", "relevance"), ("données numériques", "oldest")])
-def test_reading_in_date_order_finds_the_same_first_candidates(monkeypatch, walk_max, query, sort):
-    """Walking the date index (long enough, or too short and then the usual query) changes nothing."""
+def test_reading_in_date_order_finds_the_same_first_candidates(monkeypatch, walk_max, query, sort, year):
+    """Walking the date index (long enough, or too short and then the usual query), within a year too, changes nothing."""
     from meetings.search import engine
     from meetings.search.backends import get_backend
 
     monkeypatch.setattr(engine, "CANDIDATES", 6)
     monkeypatch.setattr(engine, "WALK_SHARE", 2.0)
     monkeypatch.setattr(engine, "AT_ONCE_BELOW", 0)  # see the next test but one
-    usual = search(query, sort=sort)
+    usual = search(query, sort=sort, year=year)
     monkeypatch.setattr(engine, "COARSE_SAMPLE_EVERY", 1)
     monkeypatch.setattr(engine, "WALK_SHARE", 0.0)
     monkeypatch.setattr(engine, "WALK_MAX", walk_max)
     # SQLite does not walk by itself (its full-text matches come first); the SQL is the same.
     monkeypatch.setattr(get_backend().__class__, "walks_date_index", True)
     with CaptureQueriesContext(connection) as queries:
-        walked = search(query, sort=sort)
+        walked = search(query, sort=sort, year=year)
     assert any(") r WHERE (" in query["sql"] for query in queries), "the date index was not walked"
     assert usual.more and walked.more
     assert [hit.recommendation.pk for hit in walked.page.object_list] == [
         hit.recommendation.pk for hit in usual.page.object_list
     ]
     assert walked.years == usual.years
+    assert walked.total == usual.total
 
 
 @pytest.mark.parametrize("margin", [1, 0.5])

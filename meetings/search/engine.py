@@ -343,7 +343,9 @@ class Search:
         limit = CANDIDATES + 1 if limit is None else limit
         order = sql_ordering("oldest" if self.sort == "oldest" else "newest")
         unfiltered = with_year and with_meeting and not (self.year or self.meeting)
-        walk = self.walk_length(limit) if unfiltered else None
+        # A year's matches are walked as everyone's are, within the year: the
+        # share of all the recommendations that match stands for the year's.
+        walk = self.walk_length(limit) if with_year and with_meeting and not self.meeting else None
         bound = self.date_bound(limit) if unfiltered and not walk else None
         columns = "r.id, r.meeting_pk, r.meeting_date"
         estimate_columns = self.backend.estimate_columns(self.language, self.languages) if estimated else None
