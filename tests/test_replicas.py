@@ -126,3 +126,24 @@ def test_public_pages_answer_from_the_primary_when_the_replica_is_down(server_wi
 
     with urllib.request.urlopen(server_with_a_replica_down + path, timeout=10) as response:
         assert response.status == 200
+
+
+def test_a_search_reads_all_its_rows_from_the_replica(replica_settings, request):
+    """Its matches and its page from one database: a replica that has not replayed a match yet cannot lose it."""
+    from django.test.utils import CaptureQueriesContext
+
+    from meetings.search.engine import search_recommendations
+
+    def page(results):
+        return [hit.recommendation.pk for hit in results.page.object_list], results.total, results.years
+
+    on_the_primary = page(search_recommendations("services numériques", "fr"))
+    replica_settings.DATABASE_REPLICAS = ["replica_mirror"]
+    request.getfixturevalue("in_a_public_request")
+    with (
+        CaptureQueriesContext(connections["default"]) as primary,
+        CaptureQueriesContext(connections["replica_mirror"]) as replica,
+    ):
+        on_the_replica = page(search_recommendations("services numériques", "fr"))
+    assert on_the_replica == on_the_primary
+    assert len(replica) and not len(primary), [query["sql"] for query in primary]

@@ -54,14 +54,13 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import F
 from modeltranslation.settings import AVAILABLE_LANGUAGES
 
 from meetings.models import ArchiveRevision, Meeting, Recommendation, Subject, Theme
 
 from . import suggestions
-from .backends import get_backend
+from .backends import get_backend, reading_connection
 from .backends.base import table
 from .highlight import highlight
 from .query import parse_query
@@ -316,7 +315,7 @@ class Search:
         ``few_rows``: ``extra`` leaves few rows to test (a meeting's), each tested apart.
         """
         where, params = self.where(with_year, with_meeting)
-        source = connection.ops.quote_name(table(Recommendation))
+        source = self.backend.connection.ops.quote_name(table(Recommendation))
         matches_sql, matches_params = self.matches_sql, self.matches_params
         if few_rows:
             matches_sql = self.backend.few_rows_matches_sql(self.tested_sql)
@@ -369,7 +368,7 @@ class Search:
         if walk:
             # The first ``walk`` recommendations in date order, then their matches:
             # if they hold ``limit`` of them, those are the first ``limit`` of all.
-            recommendations = connection.ops.quote_name(table(Recommendation))
+            recommendations = self.backend.connection.ops.quote_name(table(Recommendation))
             where, params = self.where()
             sql = (
                 f"SELECT {columns} FROM ("
@@ -383,7 +382,7 @@ class Search:
         return read(f"SELECT {columns} {hits} ORDER BY {order} LIMIT %s", [*params, limit])
 
     def _read(self, sql, params):
-        with connection.cursor() as cursor:
+        with self.backend.connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
@@ -441,7 +440,7 @@ class Search:
     def ids_best_estimated_first(self, ids):
         """These recommendation ids, the best estimated first (see ``best_candidates``), read by id."""
         ids_sql, ids_params = self.backend.ids_sql(ids)
-        recommendations = connection.ops.quote_name(table(Recommendation))
+        recommendations = self.backend.connection.ops.quote_name(table(Recommendation))
         join, join_params, best_first, order_params = self.backend.estimate_sql(
             self.query,
             self.language,
@@ -641,7 +640,7 @@ class Search:
             return {}
         subject_ids = {subject for clause in self.query.clauses for subject in clause.subjects}
         under = recommendations_under(subject_ids, ids) if subject_ids else {}
-        quote = connection.ops.quote_name
+        quote = self.backend.connection.ops.quote_name
         ids_sql, ids_params = self.backend.ids_sql(ids)
         sql = (
             f"SELECT r.id, {', '.join(columns[name].format(language) for language, name in fields)} "
@@ -878,6 +877,7 @@ def recommendations_estimate():
     global _recommendations_estimate
     read_at, value = _recommendations_estimate
     if time.monotonic() - read_at > 60:
+        connection = reading_connection()
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(table(Recommendation))}")
             value = cursor.fetchone()[0] or 0
@@ -899,6 +899,7 @@ def sampled_population():
     that is down costs that pass once, not once a search.
     """
     global _population
+    connection = reading_connection()
     revision = ArchiveRevision.current()
     rates = sorted({1, COARSE_SAMPLE_EVERY, MIDDLE_SAMPLE_EVERY, SAMPLE_EVERY})
     key = (
@@ -909,7 +910,7 @@ def sampled_population():
         return _population[1]
     population = cache.get(key)
     if population is None:
-        backend = get_backend()
+        backend = get_backend(connection)
         published, params = backend.published_sql()
         counts = ", ".join(f"SUM(CASE WHEN r.id %% {int(every)} = 0 THEN 1 ELSE 0 END)" for every in rates)
         year = backend.year_start_sql("r.meeting_date")

@@ -12,8 +12,6 @@ words match, as before, or when the recommendation is under the subject.
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db import connection
-
 from meetings.models import Subject
 
 from .backends import get_backend
@@ -160,14 +158,15 @@ def recommendations_under(subject_ids, recommendation_ids):
     subject_ids, recommendation_ids = list(subject_ids), list(recommendation_ids)
     if not subject_ids or not recommendation_ids:
         return {}
-    through = connection.ops.quote_name(Subject.recommendations.through._meta.db_table)
-    among, among_params = get_backend().ids_sql(recommendation_ids, column="recommendation_id")
+    backend = get_backend()
+    through = backend.connection.ops.quote_name(Subject.recommendations.through._meta.db_table)
+    among, among_params = backend.ids_sql(recommendation_ids, column="recommendation_id")
     sql = (
         f"SELECT recommendation_id, subject_id FROM {through} "
         f"WHERE subject_id IN ({', '.join(['%s'] * len(subject_ids))}) AND {among}"
     )
     found = {}
-    with connection.cursor() as cursor:
+    with backend.connection.cursor() as cursor:
         cursor.execute(sql, [*subject_ids, *among_params])
         for recommendation, subject in cursor.fetchall():
             found.setdefault(recommendation, set()).add(subject)

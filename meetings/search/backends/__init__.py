@@ -8,11 +8,23 @@ run when a connection opens and around ``migrate``. ``get_backend()`` is the
 one place that looks at the database vendor.
 """
 
-from django.db import connection as default_connection
+from django.db import connections, router
+
+
+def reading_connection():
+    """The connection that reads the archive: a replica's in a request the router sends to one (ccs_archive/replicas.py).
+
+    A search reads all its rows from one database: its matches found on the
+    primary and its page read from a replica that has not yet replayed them
+    would not be the same recommendations.
+    """
+    from meetings.models import Recommendation
+
+    return connections[router.db_for_read(Recommendation)]
 
 
 def get_backend(connection=None):
-    connection = connection or default_connection
+    connection = connection or reading_connection()
     if connection.vendor == "postgresql":
         from . import postgres
 
