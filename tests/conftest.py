@@ -14,7 +14,7 @@ import hypothesis
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import setup_databases, teardown_databases
 from django.utils import translation
 
@@ -59,6 +59,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
             made_here = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         call_command("load_archive", stdout=io.StringIO())
     yield
+    with django_db_blocker.unblock():
+        # The database is dropped next, which fails while any session uses it: this
+        # process's own (a second alias, ``replica_mirror``, opens one), and a build
+        # of the whole-archive files that a gunicorn of the tests started in a
+        # session of its own, which outlives gunicorn as it outlives a worker.
+        connections.close_all()
+        _wait_for_other_connections()
+        connections.close_all()
     if made_here:
         with django_db_blocker.unblock():
             teardown_databases(made_here, verbosity=0)
@@ -211,11 +219,6 @@ def production_server(django_db_setup, django_db_blocker):
         write_archive_files()
     with serve(production_environment(_database_url(), ARCHIVE_FILES_ROOT=str(root))) as base:
         yield base
-    # A publication through the server started a build of the files in a
-    # session of its own, which outlives gunicorn as it would a worker: the
-    # session's database is dropped once nothing else is connected to it.
-    with django_db_blocker.unblock():
-        _wait_for_other_connections()
 
 
 def _wait_for_other_connections(timeout=60):
