@@ -138,6 +138,7 @@ def test_a_search_reads_all_its_rows_from_the_replica(replica_settings, request)
         return [hit.recommendation.pk for hit in results.page.object_list], results.total, results.years
 
     on_the_primary = page(search_recommendations("services numériques", "fr"))
+    # The request begins only now: in one with no replica, the router keeps to the primary for the rest of it.
     replica_settings.DATABASE_REPLICAS = ["replica_mirror"]
     request.getfixturevalue("in_a_public_request")
     with (

@@ -315,7 +315,7 @@ class Search:
         ``few_rows``: ``extra`` leaves few rows to test (a meeting's), each tested apart.
         """
         where, params = self.where(with_year, with_meeting)
-        source = self.backend.connection.ops.quote_name(table(Recommendation))
+        source = self.backend.quote(table(Recommendation))
         matches_sql, matches_params = self.matches_sql, self.matches_params
         if few_rows:
             matches_sql = self.backend.few_rows_matches_sql(self.tested_sql)
@@ -368,7 +368,7 @@ class Search:
         if walk:
             # The first ``walk`` recommendations in date order, then their matches:
             # if they hold ``limit`` of them, those are the first ``limit`` of all.
-            recommendations = self.backend.connection.ops.quote_name(table(Recommendation))
+            recommendations = self.backend.quote(table(Recommendation))
             where, params = self.where()
             sql = (
                 f"SELECT {columns} FROM ("
@@ -440,7 +440,7 @@ class Search:
     def ids_best_estimated_first(self, ids):
         """These recommendation ids, the best estimated first (see ``best_candidates``), read by id."""
         ids_sql, ids_params = self.backend.ids_sql(ids)
-        recommendations = self.backend.connection.ops.quote_name(table(Recommendation))
+        recommendations = self.backend.quote(table(Recommendation))
         join, join_params, best_first, order_params = self.backend.estimate_sql(
             self.query,
             self.language,
@@ -640,7 +640,7 @@ class Search:
             return {}
         subject_ids = {subject for clause in self.query.clauses for subject in clause.subjects}
         under = recommendations_under(subject_ids, ids) if subject_ids else {}
-        quote = self.backend.connection.ops.quote_name
+        quote = self.backend.quote
         ids_sql, ids_params = self.backend.ids_sql(ids)
         sql = (
             f"SELECT r.id, {', '.join(columns[name].format(language) for language, name in fields)} "

@@ -159,7 +159,7 @@ def recommendations_under(subject_ids, recommendation_ids):
     if not subject_ids or not recommendation_ids:
         return {}
     backend = get_backend()
-    through = backend.connection.ops.quote_name(Subject.recommendations.through._meta.db_table)
+    through = backend.quote(Subject.recommendations.through._meta.db_table)
     among, among_params = backend.ids_sql(recommendation_ids, column="recommendation_id")
     sql = (
         f"SELECT recommendation_id, subject_id FROM {through} "
