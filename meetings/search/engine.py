@@ -455,12 +455,24 @@ class Search:
 
     def coarse_sample(self):
         """{year: n} of the matches in the coarse sample (every COARSE_SAMPLE_EVERY-th id)."""
-        return _by_year(self.coarse_dates())
+        return Counter(self._read_coarse_sample()[2])
 
     def coarse_dates(self):
         """[(meeting date, n)] of the matches in the coarse sample, read once."""
+        return self._read_coarse_sample()[0]
+
+    def coarse_matches(self):
+        """How many matches the coarse sample holds."""
+        return self._read_coarse_sample()[1]
+
+    def _read_coarse_sample(self):
+        # A common word's sample falls on thousands of meeting dates: their sum
+        # and years are worked out once, not by every question asked of them.
         if self._coarse_sample is None:
-            self._coarse_sample = [(_as_date(day), n) for day, n in self.sampled_dates(COARSE_SAMPLE_EVERY)]
+            rows = self.sampled_dates(COARSE_SAMPLE_EVERY)
+            if rows and not isinstance(rows[0][0], datetime.date):
+                rows = [(_as_date(day), n) for day, n in rows]
+            self._coarse_sample = rows, sum(n for _day, n in rows), _by_year(rows)
         return self._coarse_sample
 
     def date_bound(self, limit):
@@ -510,7 +522,7 @@ class Search:
 
     def coarse_share(self):
         """The share of the recommendations that match, estimated from the coarse sample."""
-        matches = sum(n for _day, n in self.coarse_dates()) * COARSE_SAMPLE_EVERY
+        matches = self.coarse_matches() * COARSE_SAMPLE_EVERY
         return matches / max(recommendations_estimate(), 1)
 
     def sampled_dates(self, every, years=None, by_year=False):
@@ -687,7 +699,7 @@ class Search:
         """
         if self.sort != "relevance" or self.year or self.meeting:
             return None
-        expected = sum(n for _day, n in self.coarse_dates()) * COARSE_SAMPLE_EVERY
+        expected = self.coarse_matches() * COARSE_SAMPLE_EVERY
         if not CANDIDATES <= expected <= AT_ONCE_BELOW:
             return None
         hits, params = self.hits_sql()
