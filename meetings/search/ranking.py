@@ -79,8 +79,9 @@ class Document:
     pk: int
     texts: dict  # (language, field) -> text
     subjects: set = field(default_factory=set)
-    # Each field's plain text, once read: every term asks for it.
+    # Each field's plain text and words, once read: every term asks for them.
     plains: dict = field(default_factory=dict, repr=False)
+    fields: dict = field(default_factory=dict, repr=False)
 
     def plain(self, language, name):
         key = language, name
@@ -90,7 +91,11 @@ class Document:
         return plain
 
     def words(self, language, name):
-        return read_words(self.plain(language, name), language)
+        key = language, name
+        words = self.fields.get(key)
+        if words is None:
+            words = self.fields[key] = read_words(self.plain(language, name), language)
+        return words
 
 
 def make_document(pk, texts, subjects=()):
@@ -137,24 +142,37 @@ def _occurrences(term, language, document, name):
     return count
 
 
+@lru_cache(maxsize=64)
+def _places(language, languages):
+    """[(language, field, weight)] where a term may be found, the highest weight first."""
+    places = [
+        (searched, name, (1.0 if searched == language else OTHER_LANGUAGE_WEIGHT) * field_weight)
+        for searched in languages
+        for name, field_weight in FIELD_WEIGHTS.items()
+    ]
+    return sorted(places, key=lambda place: -place[2])
+
+
 def term_score(term, document, language, languages):
     """The best evidence for ``term`` in ``document``, and whether the page's language gave it."""
     best, in_page_language = 0.0, False
-    for searched in languages:
+    for searched, name, weight in _places(language, tuple(languages)):
+        # A place scores less than its weight: once the best found is as high,
+        # a place can change nothing but whether the page's language matched.
+        if weight <= best and (in_page_language or searched != language):
+            continue
         if not term.folded(searched):
             continue
-        language_weight = 1.0 if searched == language else OTHER_LANGUAGE_WEIGHT
-        for name, field_weight in FIELD_WEIGHTS.items():
-            count = _occurrences(term, searched, document, name)
-            if not count:
-                continue
-            length = len(document.words(searched, name).folded)
-            norm = 1 - LENGTH_NORMALIZATION + LENGTH_NORMALIZATION * length / AVERAGE_LENGTH
-            score = language_weight * field_weight * count / (count + SATURATION * norm)
-            if score > best:
-                best = score
-            if searched == language:
-                in_page_language = True
+        count = _occurrences(term, searched, document, name)
+        if not count:
+            continue
+        length = len(document.words(searched, name).folded)
+        norm = 1 - LENGTH_NORMALIZATION + LENGTH_NORMALIZATION * length / AVERAGE_LENGTH
+        score = weight * count / (count + SATURATION * norm)
+        if score > best:
+            best = score
+        if searched == language:
+            in_page_language = True
     return best, in_page_language
 
 
