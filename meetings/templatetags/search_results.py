@@ -2,10 +2,10 @@
 The parts of a results page that repeat: its hits and its facets.
 
 A page shows twenty hits and up to fifty facets. Written in the template
-language, they cost two thirds of the page's template time (4.7 ms of 7.2 at
-a million recommendations, bench/RESULTS.md, 2026-12-03 17:00); written here
-with ``format_html``, as Django's admin writes the rows of its change lists
-(``admin_list.items_for_result``), a sixth of that. The markup and the
+language, they took 4.9 ms of the 7.5 ms that the template of a "services"
+page took at a million recommendations; written here with ``format_html``,
+as Django's admin writes the rows of its change lists
+(``admin_list.items_for_result``), 1.7 ms (bench/RESULTS.md, 2026-12-03 16:00). The markup and the
 translated strings are the same as the template's (escaped whole: they hold
 no markup); the template still holds everything around them.
 """
