@@ -147,6 +147,37 @@ SORTS = {
 # The search reads one table: each recommendation keeps a copy of its
 # meeting's date, id and publication and of its theme's position (see the
 # Recommendation model), in the order of one index.
+
+
+def _in_field_order(model, names):
+    # Model.from_db() takes the values of the fields read in the model's order of fields.
+    order = [field.attname for field in model._meta.concrete_fields]
+    return sorted(names, key=order.index)
+
+
+# What a hit shows of its recommendation, its theme and its meeting (the
+# columns, and their table's alias in Search.documents), read with the texts.
+SHOWN = tuple(
+    (model, alias, _in_field_order(model, names))
+    for model, alias, names in (
+        (
+            Recommendation,
+            "r",
+            ["id", "position", "theme_id", *(f"text_{code}" for code in AVAILABLE_LANGUAGES)],
+        ),
+        (Theme, "t", ["id", "position", "meeting_id", *(f"title_{code}" for code in AVAILABLE_LANGUAGES)]),
+        (
+            Meeting,
+            "m",
+            [
+                "id",
+                "date",
+                *(f"title_{code}" for code in AVAILABLE_LANGUAGES),
+                *(f"slug_{code}" for code in AVAILABLE_LANGUAGES),
+            ],
+        ),
+    )
+)
 _SQL_COLUMNS = {
     "date": "meeting_date",
     "meeting": "meeting_pk",
@@ -295,6 +326,8 @@ class Search:
         self._coarse_sample = None
         # {meeting id: n} of every match, when they were all read at once.
         self.meeting_counts = None
+        # {id: what a hit shows of it}, read with the texts (see documents).
+        self.shown = {}
 
     def where(self, with_year=True, with_meeting=True):
         published, published_params = self.backend.published_sql()
@@ -642,28 +675,55 @@ class Search:
         """The texts of these recommendations, in every language, for ranking.
 
         Read with plain SQL: through the ORM, the same 200 rows of three tables
-        cost twice as long as the database takes to find them.
+        cost twice as long as the database takes to find them. The same query
+        reads what a hit shows of them (``SHOWN``), which ``fetch`` then needs
+        no query for.
         """
+        if not ids:
+            return {}
         fields = [
             (language, name) for language in AVAILABLE_LANGUAGES for name in ("text", "theme", "meeting")
         ]
-        columns = {"text": "r.text_{}", "theme": "t.title_{}", "meeting": "m.title_{}"}
-        if not ids:
-            return {}
+        ranked = {"text": ("r", "text_{}"), "theme": ("t", "title_{}"), "meeting": ("m", "title_{}")}
+        columns = [(ranked[name][0], ranked[name][1].format(language)) for language, name in fields]
+        columns += [(alias, name) for _model, alias, names in SHOWN for name in names]
+        columns = list(dict.fromkeys(columns))
+        place = {column: index for index, column in enumerate(columns)}
         subject_ids = {subject for clause in self.query.clauses for subject in clause.subjects}
         under = recommendations_under(subject_ids, ids) if subject_ids else {}
         quote = self.backend.quote
         ids_sql, ids_params = self.backend.ids_sql(ids)
         sql = (
-            f"SELECT r.id, {', '.join(columns[name].format(language) for language, name in fields)} "
+            f"SELECT {', '.join(f'{alias}.{name}' for alias, name in columns)} "
             f"FROM {quote(table(Recommendation))} r "
             f"JOIN {quote(table(Theme))} t ON t.id = r.theme_id "
             f"JOIN {quote(table(Meeting))} m ON m.id = t.meeting_id WHERE {ids_sql}"
         )
-        return {
-            row[0]: make_document(row[0], dict(zip(fields, row[1:], strict=True)), under.get(row[0], ()))
-            for row in self._read(sql, ids_params)
-        }
+        texts_at = [place[ranked[name][0], ranked[name][1].format(language)] for language, name in fields]
+        shown_at = [(model, names, [place[alias, name] for name in names]) for model, alias, names in SHOWN]
+        documents = {}
+        for row in self._read(sql, ids_params):
+            pk = row[place["r", "id"]]
+            texts = dict(zip(fields, (row[index] for index in texts_at), strict=True))
+            documents[pk] = make_document(pk, texts, under.get(pk, ()))
+            self.shown[pk] = [(model, names, [row[index] for index in at]) for model, names, at in shown_at]
+        return documents
+
+    def shown_recommendation(self, pk):
+        """The recommendation ``pk``, its theme and its meeting, from the row ``documents`` read, or None.
+
+        Made with ``from_db``, as a queryset makes them: a field not read is
+        deferred, and reading it would cost a query.
+        """
+        if pk not in self.shown:
+            return None
+        alias = self.backend.connection.alias
+        recommendation, theme, meeting = (
+            model.from_db(alias, names, values) for model, names, values in self.shown[pk]
+        )
+        theme.meeting = meeting
+        recommendation.theme = theme
+        return recommendation
 
     def judge(self, ids):
         """{id: Evidence} of these recommendations for the query (see ranking.py)."""
@@ -827,7 +887,9 @@ class Search:
         unjudged = [pk for pk in ids if pk not in self.evidence]
         if unjudged:
             self.evidence.update(self.judge(unjudged))
-        objects = Recommendation.objects.order_by().select_related("theme__meeting").in_bulk(ids)
+        objects = {pk: self.shown_recommendation(pk) for pk in ids}
+        # One deleted since the search read it is left out.
+        ids = [pk for pk in ids if objects[pk] is not None]
         # One query, as a prefetch would make, without a manager and a queryset
         # for each hit (a few milliseconds a page).
         subjects = {pk: [] for pk in ids}
