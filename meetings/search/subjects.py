@@ -41,10 +41,18 @@ def _terms_of(pk, language, name, use_for):
 
 
 def subject_terms(languages):
-    """Every subject's preferred and use-for terms, folded, in one query."""
+    """Every subject's preferred and use-for terms, folded, in one query.
+
+    In plain SQL: every search asks it, and the ORM, through modeltranslation's
+    manager, spent twice as long on a few dozen rows as the database did.
+    """
     fields = [f"{name}_{language}" for language in languages for name in ("name", "use_for")]
+    backend = get_backend()
     terms = []
-    for row in Subject.objects.values_list("pk", *fields):
+    with backend.connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, {', '.join(fields)} FROM {backend.quote(Subject._meta.db_table)}")
+        rows = cursor.fetchall()
+    for row in rows:
         for index, language in enumerate(languages):
             terms += _terms_of(row[0], language, row[1 + 2 * index], row[2 + 2 * index])
     return terms
