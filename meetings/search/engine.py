@@ -326,7 +326,7 @@ class Search:
         self._coarse_sample = None
         # {meeting id: n} of every match, when they were all read at once.
         self.meeting_counts = None
-        # {id: what a hit shows of it}, read with the texts (see documents).
+        # {id: (the row that documents read, where the columns a hit shows are in it)}.
         self.shown = {}
 
     def where(self, with_year=True, with_meeting=True):
@@ -706,7 +706,7 @@ class Search:
             pk = row[place["r", "id"]]
             texts = dict(zip(fields, (row[index] for index in texts_at), strict=True))
             documents[pk] = make_document(pk, texts, under.get(pk, ()))
-            self.shown[pk] = [(model, names, [row[index] for index in at]) for model, names, at in shown_at]
+            self.shown[pk] = row, shown_at
         return documents
 
     def shown_recommendation(self, pk):
@@ -718,8 +718,9 @@ class Search:
         if pk not in self.shown:
             return None
         alias = self.backend.connection.alias
+        row, shown_at = self.shown[pk]
         recommendation, theme, meeting = (
-            model.from_db(alias, names, values) for model, names, values in self.shown[pk]
+            model.from_db(alias, names, [row[index] for index in at]) for model, names, at in shown_at
         )
         theme.meeting = meeting
         recommendation.theme = theme
