@@ -143,6 +143,10 @@ class Backend:
         """SQL for the first day of the year of the date ``day``."""
         raise NotImplementedError
 
+    def month_start_sql(self, day):
+        """SQL for the first day of the month of the date ``day``."""
+        raise NotImplementedError
+
     def estimate_sql(self, query, language, languages, among=None):
         """A first estimate of relevance, computed by the database for a row ``r``.
 

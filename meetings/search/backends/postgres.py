@@ -91,6 +91,9 @@ class PostgresBackend(Backend):
     def year_start_sql(self, day):
         return f"CAST(date_trunc('year', {day}) AS date)"
 
+    def month_start_sql(self, day):
+        return f"CAST(date_trunc('month', {day}) AS date)"
+
     def index_score_sql(self, query, language, languages, among=None):
         # The score is computed in the row itself: ``among`` changes nothing.
         scores, params = [], []

@@ -309,6 +309,9 @@ class SqliteBackend(Backend):
     def year_start_sql(self, day):
         return f"date({day}, 'start of year')"
 
+    def month_start_sql(self, day):
+        return f"date({day}, 'start of month')"
+
     def ids_sql(self, ids, column="r.id"):
         # One parameter, however many ids: SQLite limits how many a statement takes.
         return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(list(ids))]
