@@ -457,7 +457,7 @@ class Search:
         sql = f"SELECT {columns} {hits} ORDER BY {best_first}, {sql_ordering('newest')} LIMIT %s"
         rows = self._read(sql, [*join_params, *params, *order_params, CANDIDATES])
         # Best estimated first; ranking.py's equal scores go newest first.
-        newest = sorted(rows, key=_newest_first)
+        newest = _sorted_newest_first(rows)
         self.newest_rank = {row[4]: index for index, row in enumerate(newest)}
         return [(pk, meeting, date) for date, meeting, _theme, _position, pk in rows]
 
@@ -788,7 +788,7 @@ class Search:
             everything = self._read(sql, [*params, COUNT_BOUND + 1, *order_params])
         if everything is None or len(everything) > COUNT_BOUND or len(everything) < RELAX_BELOW:
             return None
-        newest = sorted(everything, key=_newest_first)
+        newest = _sorted_newest_first(everything)
         self.more = len(everything) > CANDIDATES
         self.candidate_rows = [
             (pk, meeting, date) for date, meeting, _theme, _position, pk in newest[:CANDIDATES]
@@ -799,7 +799,7 @@ class Search:
         best = everything[:CANDIDATES]
         self.estimated_best = self.more
         # Best estimated first; ranking.py's equal scores go newest first.
-        self.newest_rank = {row[4]: index for index, row in enumerate(sorted(best, key=_newest_first))}
+        self.newest_rank = {row[4]: index for index, row in enumerate(_sorted_newest_first(best))}
         return _as_rows(best)
 
     def _every_match_then_estimate(self, hits, params, columns):
@@ -1073,14 +1073,17 @@ def _as_date(value):
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value)[:10])
 
 
-def _newest_first(row):
-    """The date order's key of a row (meeting date, meeting id, theme position, position, id), newest first."""
-    date, meeting, theme_position, position, pk = row
-    return (-_as_date(date).toordinal(), -meeting, theme_position, position, pk)
+def _sorted_newest_first(rows):
+    """Rows (meeting date, meeting id, theme position, position, id) in the date order, newest first.
+
+    Sorted backwards on the date as it is, rather than on a key made of each
+    date: a few thousand rows are sorted so for each search read at once.
+    """
+    return sorted(rows, key=lambda row: (row[0], row[1], -row[2], -row[3], -row[4]), reverse=True)
 
 
 def _as_rows(rows):
-    """[(id, meeting id, meeting date)] of rows in the date order's columns (see ``_newest_first``)."""
+    """[(id, meeting id, meeting date)] of rows in the date order's columns (see ``_sorted_newest_first``)."""
     return [(pk, meeting, date) for date, meeting, _theme, _position, pk in rows]
 
 
