@@ -103,7 +103,10 @@ BOUND_MARGIN = 3
 # 12,000 or more (375) about once in five thousand searches.
 FINE_SAMPLED_MARGIN = 1.2
 # A year is estimated from the coarse sample when it holds at least this many
-# of its matches (about a tenth of error), and from the fine one otherwise.
+# of its matches, and from the fine one otherwise: a tenth of error is one
+# standard deviation there, and over the twenty years of a search at a million
+# recommendations the largest error measured was 12 to 19% (bench/RESULTS.md,
+# 2026-12-03 16:00).
 SAMPLED_ENOUGH = 100
 # Past the bound, a year the fine sample holds fewer than SAMPLED_FEW matches
 # of (an estimate off by a third or more) is counted rather than estimated, up
@@ -597,7 +600,7 @@ class Search:
         """{year: Count} of every match, the year filter left out; years with no match are absent.
 
         Each year is estimated from the coarsest sample that holds at least
-        SAMPLED_ENOUGH of its matches (about a tenth of error): the coarse one,
+        SAMPLED_ENOUGH of its matches (see SAMPLED_ENOUGH): the coarse one,
         then the middle one over the years it likely holds enough of, then
         the fine one over the years left. Of the years left after them all,
         those with fewest matches in the fine sample, or none, are counted.
