@@ -31,6 +31,10 @@ def _spans(text, terms, language):
         offsets = [(i, w) for i, w in enumerate(wanted) if w]
         if not offsets:
             continue
+        if len(wanted) == 1:
+            # One word, the most common term: its tokens, without a window at each place.
+            spans += [(start, end) for start, end, token in tokens if token == wanted[0]]
+            continue
         for start in range(len(folded) - len(wanted) + 1):
             if all(folded[start + i] == w for i, w in offsets):
                 # A phrase is marked whole, from its first word to its last.
