@@ -507,8 +507,7 @@ class Search:
         return self._read_coarse_sample()[1]
 
     def _read_coarse_sample(self):
-        # A common word's sample falls on thousands of meeting dates: their sum
-        # and years are worked out once, not by every question asked of them.
+        # The sample's sum and years are worked out once, not by every question asked of them.
         if self._coarse_sample is None:
             rows = self.sampled_dates(COARSE_SAMPLE_EVERY, by_month=True)
             if rows and not isinstance(rows[0][0], datetime.date):
@@ -578,7 +577,7 @@ class Search:
         """
         extra, extra_params = _in_years(years)
         hits, params = self.hits_sql(with_year=False, sample_every=every, extra=extra)
-        day = self.backend.month_start_sql("r.meeting_date") if by_month else self._day_sql(by_year)
+        day = self._day_sql("month" if by_month else "year" if by_year else None)
         sql = f"SELECT {day}, COUNT(*) {hits} GROUP BY {day}"
         return self._read(sql, [*params, *extra_params])
 
@@ -588,13 +587,14 @@ class Search:
             return []
         extra, extra_params = _in_years(years)
         hits, params = self.hits_sql(with_year=False, extra=extra)
-        sql = f"SELECT d, COUNT(*) FROM (SELECT {self._day_sql(by_year)} AS d {hits} LIMIT %s) c GROUP BY d"
+        sql = f"SELECT d, COUNT(*) FROM (SELECT {self._day_sql('year' if by_year else None)} AS d {hits} LIMIT %s) c GROUP BY d"
         return self._read(sql, [*params, *extra_params, limit])
 
-    def _day_sql(self, by_year):
+    def _day_sql(self, period):
         # A common word's matches fall on thousands of meeting dates: grouped by
-        # date, they are thousands of rows to send, and to read back into years.
-        return self.backend.year_start_sql("r.meeting_date") if by_year else "r.meeting_date"
+        # date, they are thousands of rows to send, and to read back into years
+        # (or months). ``period``: "year", "month" or None (the meeting's date).
+        return self.backend.period_start_sql("r.meeting_date", period) if period else "r.meeting_date"
 
     def count_years(self):
         """{year: Count} of every match, the year filter left out; years with no match are absent.
@@ -1031,7 +1031,7 @@ def sampled_population():
         backend = get_backend(connection)
         published, params = backend.published_sql()
         counts = ", ".join(f"SUM(CASE WHEN r.id %% {int(every)} = 0 THEN 1 ELSE 0 END)" for every in rates)
-        year = backend.year_start_sql("r.meeting_date")
+        year = backend.period_start_sql("r.meeting_date", "year")
         sql = (
             f"SELECT {year}, {counts} FROM {connection.ops.quote_name(table(Recommendation))} r "
             f"WHERE {published} GROUP BY {year}"

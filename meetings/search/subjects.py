@@ -15,6 +15,7 @@ from functools import lru_cache
 from meetings.models import Subject
 
 from .backends import get_backend
+from .backends.base import table
 from .query import Clause, ParsedQuery
 from .text import fold_word, words
 
@@ -50,7 +51,7 @@ def subject_terms(languages):
     backend = get_backend()
     terms = []
     with backend.connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, {', '.join(fields)} FROM {backend.quote(Subject._meta.db_table)}")
+        cursor.execute(f"SELECT id, {', '.join(fields)} FROM {backend.quote(table(Subject))}")
         rows = cursor.fetchall()
     for row in rows:
         for index, language in enumerate(languages):

@@ -139,12 +139,8 @@ class Backend:
         """
         return None
 
-    def year_start_sql(self, day):
-        """SQL for the first day of the year of the date ``day``."""
-        raise NotImplementedError
-
-    def month_start_sql(self, day):
-        """SQL for the first day of the month of the date ``day``."""
+    def period_start_sql(self, day, period):
+        """SQL for the first day of the ``period`` ("year" or "month") of the date ``day``; the engine names it, never a reader."""
         raise NotImplementedError
 
     def estimate_sql(self, query, language, languages, among=None):

@@ -88,11 +88,8 @@ class PostgresBackend(Backend):
             param for _sql, test_params in tests for param in test_params
         ]
 
-    def year_start_sql(self, day):
-        return f"CAST(date_trunc('year', {day}) AS date)"
-
-    def month_start_sql(self, day):
-        return f"CAST(date_trunc('month', {day}) AS date)"
+    def period_start_sql(self, day, period):
+        return f"CAST(date_trunc('{period}', {day}) AS date)"
 
     def index_score_sql(self, query, language, languages, among=None):
         # The score is computed in the row itself: ``among`` changes nothing.

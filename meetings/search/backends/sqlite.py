@@ -306,11 +306,8 @@ class SqliteBackend(Backend):
             [like_pattern(words) for words in phrases],
         )
 
-    def year_start_sql(self, day):
-        return f"date({day}, 'start of year')"
-
-    def month_start_sql(self, day):
-        return f"date({day}, 'start of month')"
+    def period_start_sql(self, day, period):
+        return f"date({day}, 'start of {period}')"
 
     def ids_sql(self, ids, column="r.id"):
         # One parameter, however many ids: SQLite limits how many a statement takes.
