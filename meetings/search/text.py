@@ -146,9 +146,12 @@ def fold(text, language, gaps=False):
 SIMILARITY_THRESHOLD = 0.3
 
 
+# "Did you mean" weighs every subject's words against each unknown word of a
+# query: their trigrams are worked out once (some 550 words, 1.3 MB).
+@lru_cache(maxsize=4096)
 def trigrams(word):
     padded = f"  {unaccent(word).lower()} "
-    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+    return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
 
 
 def similarity(a, b):
