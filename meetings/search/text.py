@@ -147,7 +147,7 @@ SIMILARITY_THRESHOLD = 0.3
 
 
 # "Did you mean" weighs every subject's words against each unknown word of a
-# query: their trigrams are worked out once (some 550 words, 1.3 MB).
+# query: their trigrams are worked out once (550 words, about 0.7 MB).
 @lru_cache(maxsize=4096)
 def trigrams(word):
     padded = f"  {unaccent(word).lower()} "
