@@ -45,8 +45,8 @@ AVERAGE_LENGTH = 30
 class Field:
     """A field's words: folded (stemmed), and exact (accents and capitals aside), with how often each occurs."""
 
-    folded: list
-    exact: list
+    folded: tuple
+    exact: tuple
     # A word's count is a lookup: each text is counted once, then asked of by
     # every term of every search that reaches it.
     folded_counts: Counter
@@ -66,9 +66,14 @@ def plain_text(text):
 
 @lru_cache(maxsize=TEXTS_KEPT)
 def read_words(plain, language):
-    """A field's words, folded and exact; never to be changed by the caller."""
-    exact = words(plain)
-    folded = [fold_word(word, language) for word in exact]
+    """A field's words, folded and exact; never to be changed by the caller.
+
+    Tuples, not lists: a tuple of strings (and a dict of strings and
+    numbers) is left out of the garbage collector's rounds, which would
+    otherwise walk every list of the twenty thousand texts kept.
+    """
+    exact = tuple(words(plain))
+    folded = tuple(fold_word(word, language) for word in exact)
     return Field(folded, exact, Counter(folded), Counter(exact))
 
 
