@@ -5,8 +5,10 @@ languages from /, and fail on any 4xx or 5xx, any missing static file, or any
 page without the security headers.
 """
 
+import gc
 import json
 import re
+import runpy
 import socket
 import time
 import urllib.error
@@ -165,3 +167,12 @@ def test_a_filtered_download_is_chunked_so_a_cut_is_visible(production_server):
     assert "transfer-encoding: chunked" in headers
     assert "content-length" not in headers
     assert body.endswith(b"\r\n0\r\n\r\n")
+
+
+def test_a_worker_leaves_what_loading_made_out_of_the_collectors_rounds():
+    configuration = runpy.run_path("ccs_archive/gunicorn.conf.py")
+    try:
+        configuration["post_worker_init"](worker=None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
