@@ -67,8 +67,9 @@ def post_worker_init(worker):
     # What the worker made to load Django (modules, models, settings) lives as
     # long as it does: moved out of the garbage collector's reach, so that a
     # full collection during a request walks only what requests made. Over the
-    # benchmark's tuning queries at a million recommendations, the longest
-    # collection fell from 64-93 ms to 19-43 ms (bench/RESULTS.md).
+    # tuning queries at a million recommendations, with ranking's texts kept
+    # as tuples too, the longest full collection fell from 94-95 ms to 12-16 ms
+    # (bench/gc_pauses.py, bench/RESULTS.md).
     gc.freeze()
 
 
