@@ -37,6 +37,34 @@ def test_results_page_shows_count_highlights_theme_meeting_and_permalink(client)
     assert re.search(r'href="/fr/reunions/2023-10-03-l-avenir-de-service-canada-partie-2/#r5-\d+"', page)
 
 
+def test_each_hit_links_to_its_recommendation_its_meeting_and_its_subjects(client):
+    """The addresses a page reverses once for several hits are each hit's own, in both languages."""
+    from django.utils import translation
+
+    from meetings.models import Recommendation, Subject
+
+    for language, path, query in (("fr", "/fr/recherche/", "données"), ("en", "/en/search/", "data")):
+        page = text(get(client, path, q=query))
+        with translation.override(language):
+            recommendations = {
+                r.get_absolute_url(): r for r in Recommendation.objects.select_related("theme__meeting")
+            }
+            subjects = {s.get_absolute_url() for s in Subject.objects.all()}
+        hits = re.findall(r'<article class="hit">(.*?)</article>', page, re.S)
+        assert len(hits) > 2
+        meetings = set()
+        for hit in hits:
+            address = re.search(r'<a class="number" href="([^"]+)">', hit).group(1)
+            recommendation = recommendations[address]
+            meeting = recommendation.theme.meeting
+            with translation.override(language):
+                assert f'<a href="{meeting.get_absolute_url()}">' in hit
+            meetings.add(meeting.pk)
+            assert set(re.findall(r'<a href="([^"]+/)">', hit)) - {address.split("#")[0]} <= subjects
+        # Several hits of one meeting: the address reversed once served each of them.
+        assert len(meetings) < len(hits)
+
+
 def test_english_results_page(client):
     page = text(get(client, "/en/search/", q="artificial intelligence"))
     assert "recommendations match “artificial intelligence”" in page

@@ -4,16 +4,18 @@ The parts of a results page that repeat: its hits and its facets.
 A page shows twenty hits and up to fifty facets. Written in the template
 language, they took 4.9 ms of the 7.5 ms that the template of a "services"
 page took at a million recommendations; written with ``format_html``, as
-Django's admin writes the rows of its change lists, 1.7 ms. Here each piece
-is escaped once, with the standard library's ``html.escape`` (which Django's
-``escape`` calls), and the markup is joined as plain strings: ``format_html``
-escapes every argument through a lazy wrapper, and made about a third of a
-results page's time outside the search itself (bench/RESULTS.md,
-2026-12-03 20:00). The markup and the translated strings are the same as
-the template's (escaped whole: they hold no markup).
+Django's admin writes the rows of its change lists, 1.7 ms. ``format_html``
+escapes every argument through a lazy wrapper: here each piece is escaped
+once, with the standard library's ``html.escape`` (which Django's ``escape``
+calls), and the markup is joined as plain strings. A "transparence" page then
+took 9.2-9.8 ms in the process outside the search itself, against 10.8-11.8
+before (bench/RESULTS.md, 2026-12-03 20:00). The markup and the translated
+strings are the same as the template's (escaped whole: they hold no markup).
 
-A hit's address is its model's (``get_absolute_url``), as everywhere else;
-the hits of one meeting, and the subjects that recur, are reversed once a page.
+A hit links to its meeting and its subjects at their model's address
+(``get_absolute_url``), reversed once a page for each, and to itself at its
+meeting's address and its anchor, as ``Recommendation.get_absolute_url``
+makes it.
 """
 
 import html
