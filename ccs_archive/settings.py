@@ -125,7 +125,8 @@ def database_settings(url):
         # recommendations: the bitmap turns lossy (every row of its pages is
         # checked again) and the sort spills to disk. 16 MB took "Indigenous
         # communities" from 115 to 80 ms (bench/RESULTS.md); a sort or hash
-        # takes it only while it runs, and a page runs one at a time.
+        # takes it only while it runs, and a page runs at most two at a time
+        # (a search's year samples beside its candidates: meetings/search/beside.py).
         work_mem = os.environ.get("DATABASE_WORK_MEM", "16MB")
         database.setdefault("OPTIONS", {})["options"] = f"-c jit=off -c work_mem={work_mem}"
         # A database that accepts connections and never answers must not hang a

@@ -39,7 +39,10 @@ year's estimate is the share of its sampled recommendations that match,
 times how many recommendations it has (``sampled_population``). A
 year that has matches is never missing from the year facet: the years the
 samples hold very few matches of, or none, are counted exactly (``Search.count_years``). The meeting facet lists the
-newest meetings with matches, each counted exactly.
+newest meetings with matches, each counted exactly. On PostgreSQL, the
+samples a common word's years call for are read on a second connection
+while the first reads the candidates (``Search.start_year_samples``,
+beside.py).
 
 Every query reads the recommendations table alone: each row keeps a copy of
 its meeting's date, id and publication and of its theme's position (see the
@@ -62,6 +65,7 @@ from meetings.models import ArchiveRevision, Meeting, Recommendation, Subject, T
 from . import suggestions
 from .backends import get_backend, reading_connection
 from .backends.base import table
+from .beside import can_read_beside, read_beside
 from .highlight import highlight
 from .query import parse_query
 from .ranking import clause_weights, evidence, make_document, score
@@ -327,6 +331,9 @@ class Search:
         # {id: place in the estimate of relevance} of the candidates, when the query that read them gave it.
         self.estimated_rank = None
         self._coarse_sample = None
+        # The year samples read beside (see start_year_samples): a Future of
+        # {every: (the years read, {year: n})}.
+        self._samples_beside = None
         # {meeting id: n} of every match, when they were all read at once.
         self.meeting_counts = None
         # {id: (the row that documents read, where the columns a hit shows are in it)}.
@@ -513,7 +520,47 @@ class Search:
             if rows and not isinstance(rows[0][0], datetime.date):
                 rows = [(_as_date(day), n) for day, n in rows]
             self._coarse_sample = rows, sum(n for _day, n in rows), _by_year(rows)
+            self.start_year_samples()
         return self._coarse_sample
+
+    def start_year_samples(self):
+        """Read beside (see beside.py) the samples ``count_years`` will estimate the years from, when the coarse sample tells it will.
+
+        Past twice COUNT_BOUND matches in the coarse sample, ``count_years``
+        reads the middle and fine samples that the coarse one calls for, and
+        nothing the candidates find changes which: the database reads them
+        on a second connection while this one reads the candidates. They are
+        read for every year; ``sampled_years`` keeps those asked for.
+        """
+        if not (self.backend.reads_beside and can_read_beside(self.backend.connection)):
+            return
+        if self.coarse_matches() * COARSE_SAMPLE_EVERY <= 2 * COUNT_BOUND:
+            return
+        self._samples_beside = read_beside(
+            self.backend.connection.alias, self._read_year_samples, self.coarse_sample(), sampled_population()
+        )
+
+    def _read_year_samples(self, connection, coarse, population):
+        """{every: (years, {year: n})} of the samples ``count_years`` reads after ``coarse``, read on ``connection``."""
+        read = {}
+
+        def sampled(every, years):
+            sql, params = self.sampled_dates_sql(every, years=years, by_year=True)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                read[every] = frozenset(years), _by_year(cursor.fetchall())
+            return read[every][1]
+
+        _estimated_years(coarse, None, set(population), population, sampled)
+        return read
+
+    def sampled_years(self, every, years):
+        """{year: n} of the sampled matches (every ``every``-th id) in ``years``: read beside already, or now."""
+        if self._samples_beside is not None:
+            read_years, counts = self._samples_beside.result().get(every, (frozenset(), None))
+            if counts is not None and read_years >= set(years):
+                return Counter({year: n for year, n in counts.items() if year in years})
+        return _by_year(self.sampled_dates(every, years=years, by_year=True))
 
     def date_bound(self, limit):
         """The date that the first ``limit`` matches likely reach, or None.
@@ -575,11 +622,13 @@ class Search:
         need, grouped by the database (see ``_day_sql``); with ``by_month``,
         [(first day of the month, n)].
         """
+        return self._read(*self.sampled_dates_sql(every, years, by_year, by_month))
+
+    def sampled_dates_sql(self, every, years=None, by_year=False, by_month=False):
         extra, extra_params = _in_years(years)
         hits, params = self.hits_sql(with_year=False, sample_every=every, extra=extra)
         day = self._day_sql("month" if by_month else "year" if by_year else None)
-        sql = f"SELECT {day}, COUNT(*) {hits} GROUP BY {day}"
-        return self._read(sql, [*params, *extra_params])
+        return f"SELECT {day}, COUNT(*) {hits} GROUP BY {day}", [*params, *extra_params]
 
     def counted_dates(self, limit, years=None, by_year=False):
         """[(meeting date, n)] of at most ``limit`` matches, whatever the year or in ``years`` alone (``by_year``: as above)."""
@@ -626,43 +675,19 @@ class Search:
         population = sampled_population()
         # Every year that has published recommendations: each may have matches.
         years, left = {}, set(population)
-
-        def scaled(year, n, every):
-            # The share of the year's sampled recommendations that match, times
-            # how many the year has: the sample's own size in a year varies
-            # as much as the matches do, and this takes it out (for a word in
-            # nine recommendations in ten, an error of about 2.5% rather than 7%).
-            counts = population.get(year, {})
-            return round(n * counts[1] / counts[every]) if counts.get(every) else n * every
-
         # The years that the newest (or oldest) candidates hold entirely are counted already.
         if not self.year and self.candidate_rows:
             candidate_years = Counter(date.year for _id, _meeting, date in self.candidate_rows)
             boundary = self.candidate_rows[-1][2].year
             years.update({year: Count(n) for year, n in candidate_years.items() if year != boundary})
             left -= set(years)
-        sample, every = coarse, COARSE_SAMPLE_EVERY
-        while True:
-            for year, n in sample.items():
-                if year in left and n >= SAMPLED_ENOUGH:
-                    years[year] = Count(scaled(year, n, every), estimated=True)
-                    left.discard(year)
-            if every == SAMPLE_EVERY or not left:
-                break
-            middle = MIDDLE_SAMPLE_EVERY
-            enough_there = {year for year in left if sample.get(year, 0) * every >= SAMPLED_ENOUGH * middle}
-            if fine is None and SAMPLE_EVERY < middle < every and enough_there:
-                # The middle sample, for the years it likely holds enough of.
-                sample, every = _by_year(self.sampled_dates(middle, years=enough_there, by_year=True)), middle
-                continue
-            if fine is None:
-                fine = _by_year(self.sampled_dates(SAMPLE_EVERY, years=left, by_year=True))
-            sample, every = fine, SAMPLE_EVERY
+        estimated, left, sample, every = _estimated_years(coarse, fine, left, population, self.sampled_years)
+        years.update(estimated)
         # A year the samples miss must not go missing, and one they hold very few
         # of (under SAMPLED_FEW) is estimated poorly: those are counted, the
         # fewest first, up to COUNTED_APART matches in all; the others keep the
         # fine sample's estimate.
-        expected = {year: scaled(year, sample.get(year, 0), every) for year in left}
+        expected = {year: _scaled(population, year, sample.get(year, 0), every) for year in left}
         counting, budget = set(), 0
         for year in sorted(left, key=lambda year: (expected[year], year)):
             if expected[year] and (
@@ -749,7 +774,7 @@ class Search:
     def relax(self):
         """Accept any of the query's clauses from now on."""
         self.relaxed = True
-        self._coarse_sample = self.estimated_rank = None
+        self._coarse_sample = self._samples_beside = self.estimated_rank = None
         self.matches_sql, self.matches_params = self.backend.condition(
             self.query, self.languages, require_all=False
         )
@@ -1045,6 +1070,48 @@ def sampled_population():
         cache.set(key, population, POPULATION_CACHE_SECONDS)
     _population = (key, population)
     return population
+
+
+def _estimated_years(coarse, fine, left, population, sampled):
+    """Each year of ``left`` estimated from the coarsest sample that holds SAMPLED_ENOUGH of its matches.
+
+    The coarse sample first, then the middle one over the years it likely
+    holds enough of, then the fine one (``fine``, if read already) over the
+    years left. ``sampled(every, years)`` reads {year: n} of a sample.
+    Returns {year: Count} of the years estimated, the years left, and the
+    last sample with its rate (every ``every``-th id).
+    """
+    years, left = {}, set(left)
+    sample, every = coarse, COARSE_SAMPLE_EVERY
+    while True:
+        for year, n in sample.items():
+            if year in left and n >= SAMPLED_ENOUGH:
+                years[year] = Count(_scaled(population, year, n, every), estimated=True)
+                left.discard(year)
+        if every == SAMPLE_EVERY or not left:
+            break
+        middle = MIDDLE_SAMPLE_EVERY
+        enough_there = {year for year in left if sample.get(year, 0) * every >= SAMPLED_ENOUGH * middle}
+        if fine is None and SAMPLE_EVERY < middle < every and enough_there:
+            # The middle sample, for the years it likely holds enough of.
+            sample, every = sampled(middle, enough_there), middle
+            continue
+        if fine is None:
+            fine = sampled(SAMPLE_EVERY, left)
+        sample, every = fine, SAMPLE_EVERY
+    return years, left, sample, every
+
+
+def _scaled(population, year, n, every):
+    """A year's estimate from ``n`` matches in its sample of every ``every``-th id.
+
+    The share of the year's sampled recommendations that match, times how
+    many the year has: the sample's own size in a year varies as much as
+    the matches do, and this takes it out (for a word in nine
+    recommendations in ten, an error of about 2.5% rather than 7%).
+    """
+    counts = population.get(year, {})
+    return round(n * counts[1] / counts[every]) if counts.get(every) else n * every
 
 
 def _in_years(years):

@@ -17,6 +17,11 @@ class Backend:
     # Whether the planner knows how many rows one word matches, and so walks
     # the date index itself for a common one (see Search.walk_length).
     knows_word_shares = False
+    # Whether a second connection may read a search's year samples while the
+    # first reads its candidates (see beside.py). Not on SQLite: an in-memory
+    # database (the tests') is not shared between connections, and the
+    # embedded database serves archives small enough to need no samples.
+    reads_beside = False
 
     def __init__(self, connection):
         self.connection = connection

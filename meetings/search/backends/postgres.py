@@ -29,6 +29,7 @@ class PostgresBackend(Backend):
     # Its planner misjudges a common pair of words, taking them to be independent.
     walks_date_index = True
     knows_word_shares = True
+    reads_beside = True
 
     def term_sql(self, term, languages):
         parts, params = [], []
