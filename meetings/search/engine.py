@@ -536,8 +536,12 @@ class Search:
             return
         if self.coarse_matches() * COARSE_SAMPLE_EVERY <= 2 * COUNT_BOUND:
             return
+        coarse, population = self.coarse_sample(), sampled_population()
+        # A word so common that the coarse sample settles every year needs no other.
+        if all(coarse.get(year, 0) >= SAMPLED_ENOUGH for year in population):
+            return
         self._samples_beside = read_beside(
-            self.backend.connection.alias, self._read_year_samples, self.coarse_sample(), sampled_population()
+            self.backend.connection.alias, self._read_year_samples, coarse, population
         )
 
     def _read_year_samples(self, connection, coarse, population):
