@@ -617,6 +617,28 @@ def test_words_are_stemmed_in_c_as_the_pure_python_snowball_stems_them(language)
     }
 
 
+@pytest.mark.parametrize(
+    ("folded", "wanted", "starts"),
+    [
+        (("servic", "", "personn"), ["servic", "", "personn"], [0]),
+        # A stop word's place in the phrase takes any word, as in the index.
+        (("servic", "a", "personn", "servic", "b", "personn"), ["servic", "", "personn"], [0, 3]),
+        # Repeated words: every place, overlapping ones too.
+        (("a", "a", "a"), ["a", "a"], [0, 1]),
+        # The phrase's first word near the end, with no room for the rest.
+        (("x", "servic"), ["servic", "personn"], []),
+        # A phrase that starts with a stop word starts a word before its first stem.
+        (("de", "confianc"), ["", "confianc"], [0]),
+        (("confianc",), ["", "confianc"], []),
+        (("de", "public"), ["", ""], []),
+    ],
+)
+def test_a_phrase_is_found_at_each_place_its_words_stand_side_by_side(folded, wanted, starts):
+    from meetings.search.text import phrase_starts
+
+    assert phrase_starts(folded, wanted) == starts
+
+
 def test_the_models_know_nothing_of_search():
     """Search is a layer above the models: the models module never imports it."""
     import ast

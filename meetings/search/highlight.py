@@ -9,7 +9,7 @@ then do the sentinels become ``<mark>`` elements.
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .text import WORD, fold_word, may_hold, unaccent
+from .text import WORD, fold_word, may_hold, phrase_starts, unaccent
 
 # Private-use characters that no archive text holds.
 MARK_START, MARK_END = "\ue000", "\ue001"
@@ -25,20 +25,18 @@ def _spans(text, terms, language):
     tokens = [
         (match.start(), match.end(), fold_word(match.group(), language)) for match in WORD.finditer(text)
     ]
-    folded = [token for _start, _end, token in tokens]
+    folded = tuple(token for _start, _end, token in tokens)
     spans = []
     for wanted in wanted_words:
-        offsets = [(i, w) for i, w in enumerate(wanted) if w]
-        if not offsets:
-            continue
         if len(wanted) == 1:
             # One word, the most common term: its tokens, without a window at each place.
-            spans += [(start, end) for start, end, token in tokens if token == wanted[0]]
+            if wanted[0]:
+                spans += [(start, end) for start, end, token in tokens if token == wanted[0]]
             continue
-        for start in range(len(folded) - len(wanted) + 1):
-            if all(folded[start + i] == w for i, w in offsets):
-                # A phrase is marked whole, from its first word to its last.
-                spans.append((tokens[start][0], tokens[start + len(wanted) - 1][1]))
+        # A phrase is marked whole, from its first word to its last.
+        spans += [
+            (tokens[start][0], tokens[start + len(wanted) - 1][1]) for start in phrase_starts(folded, wanted)
+        ]
     return spans
 
 

@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .text import fold_word, may_hold, stem_start, unaccent, words
+from .text import fold_word, may_hold, phrase_starts, stem_start, unaccent, words
 
 FIELD_WEIGHTS = {"text": 1.0, "theme": 0.5, "meeting": 0.25}
 OTHER_LANGUAGE_WEIGHT = 0.8
@@ -134,16 +134,15 @@ def _occurrences(term, language, document, name):
             return 0.0
         same = words_of.exact_counts[exact_wanted[0]]
         return same + STEM_WEIGHT * (stem_matches - same)
-    folded, exact = words_of.folded, words_of.exact
     # A phrase's stop words keep their place but need not match, as in the index.
-    offsets = [(i, w) for i, w in enumerate(wanted) if w]
-    if not all(w in words_of.folded_counts for _i, w in offsets):
+    offsets = [i for i, w in enumerate(wanted) if w]
+    if not all(wanted[i] in words_of.folded_counts for i in offsets):
         return 0.0
+    exact = words_of.exact
     count = 0.0
-    for start in range(len(folded) - len(wanted) + 1):
-        if offsets and all(folded[start + i] == w for i, w in offsets):
-            same = all(exact[start + i] == exact_wanted[i] for i, _w in offsets)
-            count += 1.0 if same else STEM_WEIGHT
+    for start in phrase_starts(words_of.folded, wanted):
+        same = all(exact[start + i] == exact_wanted[i] for i in offsets)
+        count += 1.0 if same else STEM_WEIGHT
     return count
 
 

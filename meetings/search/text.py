@@ -85,6 +85,32 @@ def fold_word(word, language):
     return _stemmer(language).stemWord(folded)
 
 
+def phrase_starts(folded, wanted):
+    """The places in ``folded`` (a text's folded words) where the phrase ``wanted`` (its folded words) starts.
+
+    A stop word ("") keeps its place in the phrase but matches any word, as
+    in the index. The text is searched for the phrase's first word by
+    ``tuple.index``, not word by word in Python: a phrase is tested against
+    every field of the two hundred texts a search ranks (7 ms of the 17
+    that ranking took for "services en personne" at a million
+    recommendations, word by word).
+    """
+    offsets = [(i, word) for i, word in enumerate(wanted) if word]
+    if not offsets:
+        return []
+    (first, word), rest = offsets[0], offsets[1:]
+    last = len(folded) - len(wanted)
+    starts, position = [], -1
+    while True:
+        try:
+            position = folded.index(word, position + 1)
+        except ValueError:
+            return starts
+        start = position - first
+        if 0 <= start <= last and all(folded[start + i] == w for i, w in rest):
+            starts.append(start)
+
+
 def may_hold(plain, stem):
     """Whether ``plain`` (lower case, without accents) may hold a word of this stem.
 
