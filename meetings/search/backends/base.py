@@ -31,6 +31,14 @@ class Backend:
 
     # -- matching ---------------------------------------------------------
 
+    def kept_population(self, rates):
+        """{year: {every: n}} of the published recommendations, as the database keeps them; or None.
+
+        None where nothing keeps them (the engine then counts them: see
+        ``sampled_population``), or not for each of ``rates``.
+        """
+        return None
+
     def published_sql(self):
         """SQL true for a published recommendation ``r``, and its parameters."""
         return "r.is_published = %s", [True]

@@ -7,7 +7,8 @@ column per language on each recommendation, computed by
 ``meetings_search_vector()`` from its text (weight A), its theme's title (B)
 and its meeting's title (C), kept current by triggers, with GIN indexes; and a
 trigram index on the vocabulary for "Did you mean". Migration 0017 keeps the
-sample that estimates counts (see the engine) in a table of its own.
+sample that estimates counts (see the engine) in a table of its own, and
+migration 0021 the number of recommendations of each year.
 """
 
 from django.db import transaction
@@ -23,6 +24,10 @@ CONFIGS = {"fr": "french_unaccent", "en": "english_unaccent"}
 # with the columns a search reads, kept by triggers.
 SAMPLE_TABLE = "meetings_search_sample"
 SAMPLE_TABLE_EVERY = 32
+# Migration 0021: how many published recommendations each year has, in all
+# and in the samples of every 32nd, 64th and 256th id, kept by triggers.
+POPULATION_TABLE = "meetings_search_population"
+POPULATION_RATES = (32, 64, 256)
 
 
 class PostgresBackend(Backend):
@@ -145,6 +150,17 @@ class PostgresBackend(Backend):
             return super().sample_sql(every)
         condition = f"r.id %% {int(every)} = 0" if every != SAMPLE_TABLE_EVERY else "TRUE"
         return self.quote(SAMPLE_TABLE), condition
+
+    def kept_population(self, rates):
+        # Migration 0021: a row a year, kept by triggers, for every id and the samples of POPULATION_RATES.
+        if not set(rates) <= {1, *POPULATION_RATES}:
+            return None
+        columns = ", ".join("recommendations" if every == 1 else f"every_{int(every)}" for every in rates)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT year, {columns} FROM {self.quote(POPULATION_TABLE)} WHERE recommendations > 0"
+            )
+            return {year: dict(zip(rates, counts, strict=True)) for year, *counts in cursor.fetchall()}
 
     def similar_words(self, normalized, limit):
         """[(word, normalized, language, frequency)] of the vocabulary like ``normalized``, by trigrams."""
