@@ -94,6 +94,33 @@ def newest_meeting(db):
 
 
 @pytest.fixture
+def small_samples(monkeypatch):
+    """A function that takes the archive's "services" past the count bound, with samples of every fourth, second and single id.
+
+    It returns the search as it was before (every count exact), and sets
+    SAMPLED_ENOUGH so that the middle sample likely settles the largest
+    years and the fine one the others.
+    """
+    from meetings.search import engine
+
+    def past_the_bound():
+        everything = engine.search_recommendations("services", "fr")
+        for name, value in (
+            ("CANDIDATES", 5),
+            ("COUNT_BOUND", 10),
+            ("AT_ONCE_BELOW", 0),
+            ("COARSE_SAMPLE_EVERY", 4),
+            ("MIDDLE_SAMPLE_EVERY", 2),
+            ("SAMPLE_EVERY", 1),
+            ("SAMPLED_ENOUGH", max(count for _year, count in everything.years) // 4),
+        ):
+            monkeypatch.setattr(engine, name, value)
+        return everything
+
+    return past_the_bound
+
+
+@pytest.fixture
 def add_meetings(newest_meeting):
     """Add ``count`` more published meetings, one a day from ``first_day``."""
     import datetime

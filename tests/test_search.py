@@ -850,20 +850,11 @@ def test_the_sizes_of_the_years_are_read_once_for_each_revision_of_the_archive(m
     assert [first, again, passes()] == ([0, 0, 0] if kept else [1, 0, 1])
 
 
-def test_the_middle_sample_estimates_the_years_the_coarse_one_holds_a_fair_share_of(monkeypatch):
+def test_the_middle_sample_estimates_the_years_the_coarse_one_holds_a_fair_share_of(small_samples):
     """Years the coarse sample holds too few of are read from the middle sample, and the rest from the fine one."""
-    from meetings.search import engine
-
-    everything = search("services")
-    truth = dict(everything.years)
-    monkeypatch.setattr(engine, "CANDIDATES", 5)
-    monkeypatch.setattr(engine, "COUNT_BOUND", 10)
-    monkeypatch.setattr(engine, "AT_ONCE_BELOW", 0)
-    monkeypatch.setattr(engine, "COARSE_SAMPLE_EVERY", 4)
-    monkeypatch.setattr(engine, "MIDDLE_SAMPLE_EVERY", 2)
-    monkeypatch.setattr(engine, "SAMPLE_EVERY", 1)
     # No year is settled by the coarse sample; the largest ones likely are by the middle one.
-    monkeypatch.setattr(engine, "SAMPLED_ENOUGH", max(truth.values()) // 4)
+    everything = small_samples()
+    truth = dict(everything.years)
     with CaptureQueriesContext(connection) as queries:
         estimated = search("services")
     samples = [query["sql"] for query in queries if "COUNT(*)" in query["sql"] and "GROUP BY" in query["sql"]]

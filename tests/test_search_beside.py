@@ -10,7 +10,6 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from meetings.search import engine
 from meetings.search.backends.postgres import PostgresBackend
 from meetings.search.beside import close_connections
 from meetings.search.engine import search_recommendations
@@ -28,23 +27,14 @@ def committed_archive(django_db_setup, django_db_blocker):
         close_connections()
 
 
-@pytest.fixture
-def small_samples(monkeypatch):
-    """Samples of every fourth, second and single id, and a count bound the archive's "services" is far past."""
-    monkeypatch.setattr(engine, "CANDIDATES", 5)
-    monkeypatch.setattr(engine, "COUNT_BOUND", 10)
-    monkeypatch.setattr(engine, "AT_ONCE_BELOW", 0)
-    monkeypatch.setattr(engine, "COARSE_SAMPLE_EVERY", 4)
-    monkeypatch.setattr(engine, "MIDDLE_SAMPLE_EVERY", 2)
-    monkeypatch.setattr(engine, "SAMPLE_EVERY", 1)
-
-
 def sample_statements(queries):
     """The statements of the middle and fine samples (every second id, every id)."""
     return [
         query["sql"]
         for query in queries
-        if "GROUP BY" in query["sql"] and ("% 2 = 0" in query["sql"] or "% 1 = 0" in query["sql"])
+        if "COUNT(*)" in query["sql"]
+        and "GROUP BY" in query["sql"]
+        and ("% 2 = 0" in query["sql"] or "% 1 = 0" in query["sql"])
     ]
 
 
@@ -62,9 +52,7 @@ def what_the_page_says(results):
 def test_the_samples_read_beside_give_the_counts_read_in_turn(
     committed_archive, small_samples, monkeypatch, year
 ):
-    everything = search_recommendations("services", "fr")
-    # The middle sample settles some years, the fine one the others.
-    monkeypatch.setattr(engine, "SAMPLED_ENOUGH", max(count for _year, count in everything.years) // 4)
+    everything = small_samples()
     with CaptureQueriesContext(connection) as queries:
         beside = search_recommendations("services", "fr", year=year)
     assert beside.estimated and beside.more
@@ -79,10 +67,9 @@ def test_the_samples_read_beside_give_the_counts_read_in_turn(
     assert {year for year, _count in beside.years} == {year for year, _count in everything.years}
 
 
-def test_inside_a_transaction_the_samples_are_read_in_turn(committed_archive, small_samples, monkeypatch):
+def test_inside_a_transaction_the_samples_are_read_in_turn(committed_archive, small_samples):
     """Another connection would not see what the transaction wrote."""
-    everything = search_recommendations("services", "fr")
-    monkeypatch.setattr(engine, "SAMPLED_ENOUGH", max(count for _year, count in everything.years) // 4)
+    small_samples()
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
         results = search_recommendations("services", "fr")
         transaction.set_rollback(True)
